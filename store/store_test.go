@@ -1,0 +1,228 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bcqb/bcqb/store"
+)
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "bcqb.db"))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenIsIdempotentAndSetsPragmas(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "bcqb.db")
+	db, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutUser(ctx, "qb", "secret"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	// Reopening applies no migration twice and keeps the data.
+	db, err = store.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer db.Close()
+	if _, err := db.UserByName(ctx, "qb"); err != nil {
+		t.Fatalf("user lost across reopen: %v", err)
+	}
+	for _, tc := range []struct{ pragma, want string }{
+		{"journal_mode", "wal"}, {"foreign_keys", "1"}, {"busy_timeout", "10000"},
+	} {
+		t.Run(tc.pragma, func(t *testing.T) {
+			got, err := db.Pragma(ctx, tc.pragma)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("PRAGMA %s = %q, want %q", tc.pragma, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	u, err := db.PutUser(ctx, "qb", "right")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, "qb", "right"); err != nil {
+		t.Errorf("right password: %v", err)
+	}
+	for name, tc := range map[string][2]string{"wrong password": {"qb", "wrong"}, "unknown user": {"nobody", "right"}} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := db.Authenticate(ctx, tc[0], tc[1]); !errors.Is(err, store.ErrBadCredentials) {
+				t.Errorf("err = %v, want ErrBadCredentials", err)
+			}
+		})
+	}
+	// Updating the password keeps the user's company (and so its FileID).
+	u2, err := db.PutUser(ctx, "qb", "new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u2.CompanyID != u.CompanyID {
+		t.Errorf("company changed on password update: %d -> %d", u.CompanyID, u2.CompanyID)
+	}
+	if _, err := db.Authenticate(ctx, "qb", "right"); !errors.Is(err, store.ErrBadCredentials) {
+		t.Errorf("old password still accepted")
+	}
+}
+
+func TestClaimIsAtomic(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	u, err := db.PutUser(ctx, "qb", "pw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const jobs = 40
+	for i := 0; i < jobs; i++ {
+		if _, _, err := db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sessions []int64
+	for i := 0; i < 4; i++ {
+		_, s, err := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sessions = append(sessions, s.ID)
+	}
+	var mu sync.Mutex
+	claimed := map[int64]int64{}
+	var wg sync.WaitGroup
+	for _, sid := range sessions {
+		wg.Add(1)
+		go func(sid int64) {
+			defer wg.Done()
+			for {
+				j, err := db.Claim(ctx, u.CompanyID, sid)
+				if errors.Is(err, store.ErrNotFound) {
+					return
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				if prev, dup := claimed[j.ID]; dup {
+					t.Errorf("job %d claimed by sessions %d and %d", j.ID, prev, sid)
+				}
+				claimed[j.ID] = sid
+				mu.Unlock()
+			}
+		}(sid)
+	}
+	wg.Wait()
+	if len(claimed) != jobs {
+		t.Errorf("claimed %d jobs, want %d", len(claimed), jobs)
+	}
+}
+
+func TestEnqueueDedupe(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	u, _ := db.PutUser(ctx, "qb", "pw")
+	j1, created, err := db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "k", DedupeKey: "x"})
+	if err != nil || !created {
+		t.Fatalf("first enqueue: created=%v err=%v", created, err)
+	}
+	j2, created, err := db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "k", DedupeKey: "x"})
+	if err != nil || created || j2.ID != j1.ID {
+		t.Fatalf("second enqueue: id=%d created=%v err=%v, want the first job back", j2.ID, created, err)
+	}
+	if _, created, _ := db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "k", DedupeKey: "y"}); !created {
+		t.Error("another key was deduped")
+	}
+}
+
+func TestSettleAndAbandon(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	db.SetClock(func() time.Time { return now })
+	u, _ := db.PutUser(ctx, "qb", "pw")
+	for i := 0; i < 2; i++ {
+		db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "k"})
+	}
+	_, s, _ := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Minute})
+
+	j, err := db.Claim(ctx, u.CompanyID, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, err := db.RecordRequest(ctx, s.ID, j.ID, "<QBXML/>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := db.OutstandingRequest(ctx, s.ID)
+	if err != nil || out.ID != req.ID {
+		t.Fatalf("outstanding = %+v, %v", out, err)
+	}
+	if err := db.Settle(ctx, out, "<QBXML/>", "", "", store.Outcome{State: store.JobDone}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Settle(ctx, out, "<QBXML/>", "", "", store.Outcome{State: store.JobDone}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("settling twice: err = %v, want ErrConflict", err)
+	}
+	if _, err := db.OutstandingRequest(ctx, s.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("outstanding after settle: %v", err)
+	}
+	got, _ := db.SessionByID(ctx, s.ID)
+	if got.DoneCount != 1 {
+		t.Errorf("session done count = %d, want 1", got.DoneCount)
+	}
+
+	// The second job is sent, then the session expires unanswered: the job is unknown, not lost.
+	j2, err := db.Claim(ctx, u.CompanyID, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.RecordRequest(ctx, s.ID, j2.ID, "<QBXML/>")
+	now = now.Add(2 * time.Minute)
+	if n, err := db.ExpireSessions(ctx); err != nil || n != 1 {
+		t.Fatalf("ExpireSessions = %d, %v", n, err)
+	}
+	j2, _ = db.Job(ctx, j2.ID)
+	if j2.State != store.JobUnknown || !j2.Recovering {
+		t.Errorf("job after expiry: state %s recovering %v, want unknown and recovering", j2.State, j2.Recovering)
+	}
+	c, err := db.CountJobs(ctx, u.CompanyID)
+	if err != nil || c.Due != 1 {
+		t.Errorf("CountJobs = %+v, %v; the unknown job must be claimable", c, err)
+	}
+}
+
+func TestNotFoundIsAnError(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	for name, err := range map[string]error{
+		"session": func() error { _, err := db.SessionByTicket(ctx, "nope"); return err }(),
+		"user":    func() error { _, err := db.UserByName(ctx, "nope"); return err }(),
+		"job":     func() error { _, err := db.Job(ctx, 42); return err }(),
+		"setting": func() error { _, err := db.Setting(ctx, "nope"); return err }(),
+	} {
+		if !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
+		}
+	}
+}
