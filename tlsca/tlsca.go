@@ -26,6 +26,11 @@
 //	Import-Certificate -FilePath .\ca.crt -CertStoreLocation Cert:\LocalMachine\Root
 //
 // Compare the thumbprint Windows shows with Authority.CAThumbprint.
+//
+// A root in the Windows store vouches for any name, so ca.key (mode 0600 in
+// the data folder) is as sensitive as the Web Connector password: whoever
+// holds it can impersonate any site to that PC. Sites that cannot protect the
+// data folder should give bcqb a certificate from their own CA instead (Load).
 package tlsca
 
 import (
