@@ -58,8 +58,18 @@ func clientFor(t *testing.T, caPEM []byte, srv *httptest.Server, maxVersion uint
 	}}
 }
 
-// get fetches https://host:port/ and returns the body and the server's leaf.
+// get fetches https://host:port/ from srv and returns the body and the
+// server's certificate; getState returns the whole TLS connection state.
 func get(t *testing.T, c *http.Client, srv *httptest.Server, host string) (string, *x509.Certificate, error) {
+	t.Helper()
+	body, state, err := getState(t, c, srv, host)
+	if err != nil {
+		return "", nil, err
+	}
+	return body, state.PeerCertificates[0], nil
+}
+
+func getState(t *testing.T, c *http.Client, srv *httptest.Server, host string) (string, *tls.ConnectionState, error) {
 	t.Helper()
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	resp, err := c.Get("https://" + net.JoinHostPort(host, port) + "/")
@@ -71,7 +81,7 @@ func get(t *testing.T, c *http.Client, srv *httptest.Server, host string) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	return string(body), resp.TLS.PeerCertificates[0], nil
+	return string(body), resp.TLS, nil
 }
 
 func mustEnsure(t *testing.T, dir string, hosts []string, now time.Time) *Authority {
@@ -428,5 +438,37 @@ func TestCAHandler(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST: status %d, want 405", resp.StatusCode)
+	}
+}
+
+// TestWindowsClientHandshakes offers only what Schannel offers with TLS 1.2
+// on the Windows versions that run the Web Connector: ECDHE with RSA and
+// AES-GCM on Windows 10/11, AES-CBC on Windows 7/8.1, on curve P-256.
+func TestWindowsClientHandshakes(t *testing.T) {
+	a := mustEnsure(t, t.TempDir(), []string{"qb-pc"}, time.Now())
+	srv := startTLS(t, a.TLSConfig())
+	tests := []struct {
+		name  string
+		suite uint16
+	}{
+		{"Windows 10/11 ECDHE-RSA-AES256-GCM-SHA384", tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384},
+		{"Windows 10/11 ECDHE-RSA-AES128-GCM-SHA256", tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256},
+		{"Windows 7/8.1 ECDHE-RSA-AES256-CBC-SHA", tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA},
+		{"Windows 7/8.1 ECDHE-RSA-AES128-CBC-SHA", tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := clientFor(t, a.CACertPEM(), srv, tls.VersionTLS12)
+			cfg := c.Transport.(*http.Transport).TLSClientConfig
+			cfg.CipherSuites = []uint16{tt.suite}
+			cfg.CurvePreferences = []tls.CurveID{tls.CurveP256}
+			_, state, err := getState(t, c, srv, "qb-pc")
+			if err != nil {
+				t.Fatalf("handshake: %v", err)
+			}
+			if state.Version != tls.VersionTLS12 || state.CipherSuite != tt.suite {
+				t.Errorf("negotiated %s with %s", tls.VersionName(state.Version), tls.CipherSuiteName(state.CipherSuite))
+			}
+		})
 	}
 }
