@@ -1,0 +1,397 @@
+package qbxml
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// number is the shared core of Amount, Price, Quantity and Percent: a decimal
+// plus a presence flag, so that the zero value of every numeric field means
+// "leave the element out" and an explicit zero is still sent as 0.00.
+type number struct {
+	d   decimal.Decimal
+	set bool
+}
+
+// numberKind describes one of qbXML's numeric string types (qbxmltypes*.xsd).
+type numberKind struct {
+	name      string
+	intDigits int  // maximum digits before the point
+	maxScale  int  // maximum digits after the point
+	fixed     bool // exactly maxScale digits are written (AMTTYPE)
+}
+
+var (
+	amountKind   = numberKind{name: "amount", intDigits: 13, maxScale: 2, fixed: true}
+	priceKind    = numberKind{name: "price", intDigits: 10, maxScale: 5}
+	quantityKind = numberKind{name: "quantity", intDigits: 10, maxScale: 5}
+	percentKind  = numberKind{name: "percent", intDigits: 10, maxScale: 5}
+)
+
+// check reports why QuickBooks would reject n for kind k; nil when it fits.
+func (k numberKind) check(n number) error {
+	if !n.set {
+		return nil
+	}
+	if !n.d.Equal(n.d.Round(int32(k.maxScale))) {
+		return fmt.Errorf("%s %s has more than %d decimals; round it before building the request", k.name, n.d.String(), k.maxScale)
+	}
+	intPart := n.d.Abs().Truncate(0).String()
+	if len(intPart) > k.intDigits {
+		return fmt.Errorf("%s %s has more than %d digits before the decimal point", k.name, n.d.String(), k.intDigits)
+	}
+	return nil
+}
+
+// text renders n the way the schema pattern wants it.
+func (k numberKind) text(n number) string {
+	if k.fixed {
+		return n.d.StringFixed(int32(k.maxScale))
+	}
+	return n.d.String()
+}
+
+func (k numberKind) marshal(n number, e *xml.Encoder, start xml.StartElement) error {
+	if !n.set {
+		return nil
+	}
+	if err := k.check(n); err != nil {
+		return fmt.Errorf("%s: %w", start.Name.Local, err)
+	}
+	return e.EncodeElement(k.text(n), start)
+}
+
+func unmarshalNumber(n *number, d *xml.Decoder, start xml.StartElement) error {
+	var s string
+	if err := d.DecodeElement(&s, &start); err != nil {
+		return err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		*n = number{}
+		return nil
+	}
+	v, err := decimal.NewFromString(s)
+	if err != nil {
+		return fmt.Errorf("%s: %q is not a number: %w", start.Name.Local, s, err)
+	}
+	*n = number{d: v, set: true}
+	return nil
+}
+
+// Amount is a qbXML AMTTYPE: money with exactly two decimals. The zero value
+// is "absent" (the element is left out); use AmountOf for a real amount.
+// Building a request with more than two decimals fails rather than rounding
+// silently, because rounding must happen once, where the caller decides.
+type Amount struct{ n number }
+
+// AmountOf wraps d as a present Amount. It does not round: see RoundAmount.
+func AmountOf(d decimal.Decimal) Amount { return Amount{number{d: d, set: true}} }
+
+// RoundAmount rounds d to cents half away from zero, as QuickBooks does, and
+// wraps it.
+func RoundAmount(d decimal.Decimal) Amount { return AmountOf(d.Round(2)) }
+
+// Decimal returns the value (zero when absent).
+func (a Amount) Decimal() decimal.Decimal { return a.n.d }
+
+// IsSet tells a present amount (even 0.00) from an absent one.
+func (a Amount) IsSet() bool { return a.n.set }
+
+// String renders the amount as QuickBooks expects it ("12.30"), or "" when absent.
+func (a Amount) String() string {
+	if !a.n.set {
+		return ""
+	}
+	return amountKind.text(a.n)
+}
+
+// MarshalXML writes the amount with two decimals, or nothing when absent.
+func (a Amount) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return amountKind.marshal(a.n, e, start)
+}
+
+// UnmarshalXML reads any decimal QuickBooks sends.
+func (a *Amount) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	return unmarshalNumber(&a.n, d, start)
+}
+
+// Price is a qbXML PRICETYPE (a rate or unit price): up to five decimals.
+type Price struct{ n number }
+
+// PriceOf wraps d as a present Price.
+func PriceOf(d decimal.Decimal) Price { return Price{number{d: d, set: true}} }
+
+// Decimal returns the value (zero when absent).
+func (p Price) Decimal() decimal.Decimal { return p.n.d }
+
+// IsSet tells a present price from an absent one.
+func (p Price) IsSet() bool { return p.n.set }
+
+// String renders the price, or "" when absent.
+func (p Price) String() string {
+	if !p.n.set {
+		return ""
+	}
+	return priceKind.text(p.n)
+}
+
+// MarshalXML writes the price, or nothing when absent.
+func (p Price) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return priceKind.marshal(p.n, e, start)
+}
+
+// UnmarshalXML reads any decimal.
+func (p *Price) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	return unmarshalNumber(&p.n, d, start)
+}
+
+// Quantity is a qbXML QUANTYPE: up to five decimals.
+type Quantity struct{ n number }
+
+// QuantityOf wraps d as a present Quantity.
+func QuantityOf(d decimal.Decimal) Quantity { return Quantity{number{d: d, set: true}} }
+
+// QuantityInt is a convenience for whole quantities.
+func QuantityInt(i int64) Quantity { return QuantityOf(decimal.NewFromInt(i)) }
+
+// Decimal returns the value (zero when absent).
+func (q Quantity) Decimal() decimal.Decimal { return q.n.d }
+
+// IsSet tells a present quantity from an absent one.
+func (q Quantity) IsSet() bool { return q.n.set }
+
+// String renders the quantity, or "" when absent.
+func (q Quantity) String() string {
+	if !q.n.set {
+		return ""
+	}
+	return quantityKind.text(q.n)
+}
+
+// MarshalXML writes the quantity, or nothing when absent.
+func (q Quantity) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return quantityKind.marshal(q.n, e, start)
+}
+
+// UnmarshalXML reads any decimal.
+func (q *Quantity) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	return unmarshalNumber(&q.n, d, start)
+}
+
+// Percent is a qbXML PERCENTTYPE (7.25 means 7.25 %): up to five decimals.
+type Percent struct{ n number }
+
+// PercentOf wraps d as a present Percent.
+func PercentOf(d decimal.Decimal) Percent { return Percent{number{d: d, set: true}} }
+
+// Decimal returns the value (zero when absent).
+func (p Percent) Decimal() decimal.Decimal { return p.n.d }
+
+// IsSet tells a present percentage from an absent one.
+func (p Percent) IsSet() bool { return p.n.set }
+
+// String renders the percentage, or "" when absent.
+func (p Percent) String() string {
+	if !p.n.set {
+		return ""
+	}
+	return percentKind.text(p.n)
+}
+
+// MarshalXML writes the percentage, or nothing when absent.
+func (p Percent) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	return percentKind.marshal(p.n, e, start)
+}
+
+// UnmarshalXML reads any decimal.
+func (p *Percent) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	return unmarshalNumber(&p.n, d, start)
+}
+
+// Date is a qbXML DATETYPE, a calendar day without time zone, written
+// YYYY-MM-DD. The zero value is absent.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// DateOf takes the calendar day of t in t's own location. Callers convert to
+// the company's time zone first; this package never guesses one.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// ParseDate reads YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse("2006-01-02", strings.TrimSpace(s))
+	if err != nil {
+		return Date{}, fmt.Errorf("date %q: %w", s, err)
+	}
+	return DateOf(t), nil
+}
+
+// IsZero reports an absent date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// String renders YYYY-MM-DD, or "" when absent.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day)
+}
+
+// Time returns midnight UTC of the day, for comparisons.
+func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// MarshalXML writes YYYY-MM-DD, or nothing when absent.
+func (d Date) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if d.IsZero() {
+		return nil
+	}
+	if _, err := ParseDate(d.String()); err != nil {
+		return fmt.Errorf("%s: %w", start.Name.Local, err)
+	}
+	return e.EncodeElement(d.String(), start)
+}
+
+// UnmarshalXML reads YYYY-MM-DD; an empty element stays absent.
+func (d *Date) UnmarshalXML(dec *xml.Decoder, start xml.StartElement) error {
+	var s string
+	if err := dec.DecodeElement(&s, &start); err != nil {
+		return err
+	}
+	if strings.TrimSpace(s) == "" {
+		*d = Date{}
+		return nil
+	}
+	v, err := ParseDate(s)
+	if err != nil {
+		return fmt.Errorf("%s: %w", start.Name.Local, err)
+	}
+	*d = v
+	return nil
+}
+
+// DateTime is a qbXML DATETIMETYPE. QuickBooks writes local time with an
+// offset that is wrong around DST changes, so Raw keeps exactly what was
+// received (store it for cursors) and Time is the best-effort parse.
+// When marshalling, Raw wins if set; otherwise Time is written with its offset.
+type DateTime struct {
+	Time time.Time
+	Raw  string
+}
+
+// DateTimeOf wraps t for a request (e.g. FromModifiedDate).
+func DateTimeOf(t time.Time) DateTime { return DateTime{Time: t} }
+
+var dateTimeLayouts = []string{
+	"2006-01-02T15:04:05-07:00",
+	"2006-01-02T15:04:05Z07:00",
+	"2006-01-02T15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02",
+}
+
+// ParseDateTime reads the forms the schema pattern allows. Raw is always kept.
+func ParseDateTime(s string) (DateTime, error) {
+	s = strings.TrimSpace(s)
+	for _, l := range dateTimeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return DateTime{Time: t, Raw: s}, nil
+		}
+	}
+	return DateTime{Raw: s}, fmt.Errorf("date-time %q is not in a form qbXML uses", s)
+}
+
+// IsZero reports an absent value.
+func (t DateTime) IsZero() bool { return t.Raw == "" && t.Time.IsZero() }
+
+// String is the text QuickBooks gets or gave.
+func (t DateTime) String() string {
+	if t.Raw != "" {
+		return t.Raw
+	}
+	if t.Time.IsZero() {
+		return ""
+	}
+	return t.Time.Format("2006-01-02T15:04:05-07:00")
+}
+
+// MarshalXML writes the value, or nothing when absent.
+func (t DateTime) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if t.IsZero() {
+		return nil
+	}
+	return e.EncodeElement(t.String(), start)
+}
+
+// UnmarshalXML keeps Raw and parses Time when it can; an unparsable value is
+// kept in Raw rather than failing the whole response.
+func (t *DateTime) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
+	var s string
+	if err := d.DecodeElement(&s, &start); err != nil {
+		return err
+	}
+	v, _ := ParseDateTime(s)
+	if strings.TrimSpace(s) == "" {
+		v = DateTime{}
+	}
+	*t = v
+	return nil
+}
+
+// Ref points at a list object by ListID or FullName (qbXML ListRef). Set one;
+// QuickBooks prefers ListID when both are present.
+type Ref struct {
+	ListID   string `xml:"ListID,omitempty" qb:"max=36"`
+	FullName string `xml:"FullName,omitempty" qb:"max=209"`
+}
+
+// RefID is a Ref by ListID.
+func RefID(listID string) *Ref { return &Ref{ListID: listID} }
+
+// RefName is a Ref by FullName.
+func RefName(fullName string) *Ref { return &Ref{FullName: fullName} }
+
+// IsZero reports an empty reference.
+func (r *Ref) IsZero() bool { return r == nil || (r.ListID == "" && r.FullName == "") }
+
+// Address is a qbXML postal address (AddressData group) with the schema's lengths.
+type Address struct {
+	Addr1      string `xml:"Addr1,omitempty" qb:"max=41"`
+	Addr2      string `xml:"Addr2,omitempty" qb:"max=41"`
+	Addr3      string `xml:"Addr3,omitempty" qb:"max=41"`
+	Addr4      string `xml:"Addr4,omitempty" qb:"max=41"`
+	Addr5      string `xml:"Addr5,omitempty" qb:"max=41"`
+	City       string `xml:"City,omitempty" qb:"max=31"`
+	State      string `xml:"State,omitempty" qb:"max=21"`
+	PostalCode string `xml:"PostalCode,omitempty" qb:"max=13"`
+	Country    string `xml:"Country,omitempty" qb:"max=31"`
+	Note       string `xml:"Note,omitempty" qb:"max=41"`
+}
+
+// AddressBlock is the formatted address QuickBooks returns (five lines).
+type AddressBlock struct {
+	Addr1 string `xml:"Addr1,omitempty"`
+	Addr2 string `xml:"Addr2,omitempty"`
+	Addr3 string `xml:"Addr3,omitempty"`
+	Addr4 string `xml:"Addr4,omitempty"`
+	Addr5 string `xml:"Addr5,omitempty"`
+}
+
+// DataExtRet is a custom field value attached to a returned object
+// (QuickBooks Web Connector stores the company FileID this way).
+type DataExtRet struct {
+	OwnerID      string `xml:"OwnerID,omitempty"`
+	DataExtName  string `xml:"DataExtName"`
+	DataExtType  string `xml:"DataExtType"`
+	DataExtValue string `xml:"DataExtValue"`
+}
