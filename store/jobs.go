@@ -320,3 +320,46 @@ func (db *DB) ReleaseJob(ctx context.Context, id int64, o Outcome) error {
 	}
 	return mustAffect(res, fmt.Sprintf("job %d", id))
 }
+
+// CountContinuing counts the jobs a session holds for a next step.
+func (db *DB) CountContinuing(ctx context.Context, sessionID int64) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE session_id = ? AND state = 'sent'
+		AND NOT EXISTS (SELECT 1 FROM qbwc_requests r WHERE r.job_id = jobs.id AND r.session_id = ? AND r.state = 'sent')`,
+		sessionID, sessionID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: count continuing jobs: %w", err)
+	}
+	return n, nil
+}
+
+// KindCount counts jobs of one kind in one state.
+type KindCount struct {
+	Kind  string
+	State string
+	Count int
+}
+
+// SessionOutcomes counts, by kind and state, the jobs that a session sent a
+// request for and that have ended (done or failed).
+func (db *DB) SessionOutcomes(ctx context.Context, sessionID int64) ([]KindCount, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT j.kind, j.state, count(DISTINCT j.id) FROM jobs j
+		JOIN qbwc_requests r ON r.job_id = j.id WHERE r.session_id = ? AND j.state IN ('done', 'failed')
+		GROUP BY j.kind, j.state ORDER BY j.kind, j.state`, sessionID)
+	if err != nil {
+		return nil, fmt.Errorf("store: session outcomes: %w", err)
+	}
+	defer rows.Close()
+	var out []KindCount
+	for rows.Next() {
+		var k KindCount
+		if err := rows.Scan(&k.Kind, &k.State, &k.Count); err != nil {
+			return nil, fmt.Errorf("store: session outcomes: %w", err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: session outcomes: %w", err)
+	}
+	return out, nil
+}

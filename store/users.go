@@ -150,3 +150,17 @@ func (db *DB) Authenticate(ctx context.Context, username, password string) (User
 	}
 	return u, nil
 }
+
+// UserCompanyFileID returns the FileID of the company file bound to a Web Connector user.
+func (db *DB) UserCompanyFileID(ctx context.Context, username string) (string, error) {
+	var id string
+	err := db.read.QueryRowContext(ctx, `SELECT c.file_id FROM qbwc_users u JOIN companies c ON c.id = u.company_id
+		WHERE u.username = ?`, username).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("store: user %q: %w", username, ErrNotFound)
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: user %q: %w", username, err)
+	}
+	return id, nil
+}

@@ -1,0 +1,320 @@
+package soap
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+const (
+	envelopeNS11 = "http://schemas.xmlsoap.org/soap/envelope/"
+	envelopeNS12 = "http://www.w3.org/2003/05/soap-envelope"
+	xsiNS        = "http://www.w3.org/2001/XMLSchema-instance"
+)
+
+// Call is one decoded Web Connector call: the operation and its parameters by name.
+type Call struct {
+	Op     string
+	Params map[string]string
+}
+
+// Str returns a string parameter ("" when absent or nil).
+func (c Call) Str(name string) string { return c.Params[name] }
+
+// Int returns an s:int parameter. The WSDL makes them required, so a missing
+// or malformed one is a client error.
+func (c Call) Int(name string) (int, error) {
+	v, ok := c.Params[name]
+	if !ok {
+		return 0, &Fault{Code: FaultClient, String: fmt.Sprintf("%s: missing required parameter %s", c.Op, name)}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
+	if err != nil {
+		return 0, &Fault{Code: FaultClient, String: fmt.Sprintf("%s: parameter %s is not an int: %q", c.Op, name, v)}
+	}
+	return int(n), nil
+}
+
+// Fault codes of SOAP 1.1.
+const (
+	FaultVersionMismatch = "soap:VersionMismatch"
+	FaultClient          = "soap:Client"
+	FaultServer          = "soap:Server"
+)
+
+// Fault is a SOAP 1.1 fault; it is answered with HTTP 500.
+type Fault struct {
+	Code   string
+	String string
+}
+
+func (f *Fault) Error() string { return f.Code + ": " + f.String }
+
+func clientFault(format string, args ...any) *Fault {
+	return &Fault{Code: FaultClient, String: fmt.Sprintf(format, args...)}
+}
+
+// Decode reads a SOAP 1.1 envelope and returns the call in its body. The
+// operation is taken from the body's first element, never from the
+// SOAPAction header alone. Any malformed input yields a *Fault.
+func Decode(r io.Reader) (Call, error) {
+	d := xml.NewDecoder(r)
+	// QBWC sends UTF-8; accept a declared ISO-8859-1 or ASCII too, as the same bytes for ASCII
+	// and by mapping Latin-1 bytes to runes otherwise.
+	d.CharsetReader = charsetReader
+	env, err := nextStart(d)
+	if err != nil {
+		return Call{}, readFault("no envelope", err)
+	}
+	switch {
+	case env.Name.Local == "Envelope" && env.Name.Space == envelopeNS12:
+		return Call{}, &Fault{Code: FaultVersionMismatch, String: "SOAP 1.2 is not supported; the Web Connector speaks SOAP 1.1"}
+	case env.Name.Local != "Envelope" || env.Name.Space != envelopeNS11:
+		return Call{}, clientFault("the root element must be a SOAP 1.1 Envelope, got {%s}%s", env.Name.Space, env.Name.Local)
+	}
+	var call Call
+	found := false
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return Call{}, readFault("reading the envelope", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch {
+			case t.Name.Space == envelopeNS11 && t.Name.Local == "Header":
+				if err := d.Skip(); err != nil {
+					return Call{}, readFault("reading the header", err)
+				}
+			case t.Name.Space == envelopeNS11 && t.Name.Local == "Body":
+				if found {
+					return Call{}, clientFault("the envelope has two Body elements")
+				}
+				call, err = decodeBody(d)
+				if err != nil {
+					return Call{}, err
+				}
+				found = true
+			default:
+				return Call{}, clientFault("unexpected element {%s}%s in the envelope", t.Name.Space, t.Name.Local)
+			}
+		case xml.EndElement:
+			if !found {
+				return Call{}, clientFault("the envelope has no Body")
+			}
+			// The envelope is closed; anything after it but whitespace and comments is malformed.
+			if err := expectEOF(d); err != nil {
+				return Call{}, err
+			}
+			return call, nil
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return Call{}, clientFault("unexpected text in the envelope")
+			}
+		}
+	}
+}
+
+func decodeBody(d *xml.Decoder) (Call, error) {
+	opStart, err := nextStart(d)
+	if err != nil {
+		return Call{}, readFault("the Body has no operation", err)
+	}
+	op, ok := operationByName[opStart.Name.Local]
+	if !ok {
+		return Call{}, clientFault("unknown operation %q", opStart.Name.Local)
+	}
+	if opStart.Name.Space != Namespace {
+		return Call{}, clientFault("operation %s must be in namespace %s, got %q", op.Name, Namespace, opStart.Name.Space)
+	}
+	call := Call{Op: op.Name, Params: make(map[string]string, len(op.Params))}
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return Call{}, readFault("reading "+op.Name, err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			var v struct {
+				Text string `xml:",chardata"`
+				Nil  string `xml:"http://www.w3.org/2001/XMLSchema-instance nil,attr"`
+			}
+			if err := d.DecodeElement(&v, &t); err != nil {
+				return Call{}, readFault("reading "+op.Name+"/"+t.Name.Local, err)
+			}
+			// Unknown children are ignored (QBWC versions differ; serverVersion may carry a ticket).
+			if v.Nil != "true" {
+				call.Params[t.Name.Local] = v.Text
+			}
+		case xml.EndElement:
+			// The operation is closed; the Body must close next.
+			for {
+				tok, err := d.Token()
+				if err != nil {
+					return Call{}, readFault("reading the Body", err)
+				}
+				switch t := tok.(type) {
+				case xml.EndElement:
+					return call, nil
+				case xml.StartElement:
+					return Call{}, clientFault("the Body holds more than one operation (%s after %s)", t.Name.Local, op.Name)
+				case xml.CharData:
+					if len(bytes.TrimSpace(t)) > 0 {
+						return Call{}, clientFault("unexpected text in the Body")
+					}
+				}
+			}
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return Call{}, clientFault("unexpected text in %s", op.Name)
+			}
+		}
+	}
+}
+
+func nextStart(d *xml.Decoder) (xml.StartElement, error) {
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return xml.StartElement{}, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			return t, nil
+		case xml.EndElement:
+			return xml.StartElement{}, errors.New("element closed before any child")
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return xml.StartElement{}, errors.New("unexpected text")
+			}
+		}
+	}
+}
+
+func expectEOF(d *xml.Decoder) error {
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return readFault("after the envelope", err)
+		}
+		switch t := tok.(type) {
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return clientFault("text after the envelope")
+			}
+		case xml.Comment, xml.ProcInst:
+		default:
+			return clientFault("content after the envelope")
+		}
+	}
+}
+
+// readFault turns a read or parse error into a client fault, keeping a body
+// that was too large recognisable.
+func readFault(where string, err error) *Fault {
+	var f *Fault
+	if errors.As(err, &f) {
+		return f
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return clientFault("malformed SOAP (%s): the message ended early", where)
+	}
+	return clientFault("malformed SOAP (%s): %v", where, err)
+}
+
+func charsetReader(charset string, input io.Reader) (io.Reader, error) {
+	switch strings.ToLower(charset) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return input, nil
+	case "iso-8859-1", "latin1", "latin-1", "windows-1252":
+		return &latin1Reader{r: input}, nil
+	}
+	return nil, fmt.Errorf("unsupported charset %q", charset)
+}
+
+// latin1Reader converts ISO-8859-1 bytes to UTF-8.
+type latin1Reader struct {
+	r   io.Reader
+	buf []byte
+}
+
+func (l *latin1Reader) Read(p []byte) (int, error) {
+	for len(l.buf) == 0 {
+		tmp := make([]byte, len(p)/2+1)
+		n, err := l.r.Read(tmp)
+		for _, c := range tmp[:n] {
+			l.buf = append(l.buf, string(rune(c))...)
+		}
+		if n == 0 && err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, l.buf)
+	l.buf = l.buf[n:]
+	return n, nil
+}
+
+const envelopeOpen = `<?xml version="1.0" encoding="utf-8"?>` +
+	`<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" ` +
+	`xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">` +
+	`<soap:Body>`
+const envelopeClose = `</soap:Body></soap:Envelope>`
+
+// appendEscaped escapes s as XML character data. Characters XML cannot carry
+// become U+FFFD, as encoding/xml does.
+func appendEscaped(b *bytes.Buffer, s string) {
+	xml.EscapeText(b, []byte(s)) //nolint:errcheck // bytes.Buffer cannot fail
+}
+
+// EncodeString writes the response envelope of an operation with a string result.
+func EncodeString(b *bytes.Buffer, op, result string) {
+	b.WriteString(envelopeOpen)
+	b.WriteString("<" + op + `Response xmlns="` + Namespace + `"><` + op + "Result>")
+	appendEscaped(b, result)
+	b.WriteString("</" + op + "Result></" + op + "Response>")
+	b.WriteString(envelopeClose)
+}
+
+// EncodeInt writes the response envelope of an operation with an int result.
+// Zero is written as 0, never as an empty element: the Web Connector would
+// fail to parse it.
+func EncodeInt(b *bytes.Buffer, op string, result int) {
+	b.WriteString(envelopeOpen)
+	b.WriteString("<" + op + `Response xmlns="` + Namespace + `"><` + op + "Result>")
+	b.WriteString(strconv.Itoa(result))
+	b.WriteString("</" + op + "Result></" + op + "Response>")
+	b.WriteString(envelopeClose)
+}
+
+// EncodeStrings writes the response envelope of an operation with an
+// ArrayOfString result. Every element is written, empty ones as <string></string>:
+// the Web Connector reads the slots by position.
+func EncodeStrings(b *bytes.Buffer, op string, result []string) {
+	b.WriteString(envelopeOpen)
+	b.WriteString("<" + op + `Response xmlns="` + Namespace + `"><` + op + "Result>")
+	for _, s := range result {
+		b.WriteString("<string>")
+		appendEscaped(b, s)
+		b.WriteString("</string>")
+	}
+	b.WriteString("</" + op + "Result></" + op + "Response>")
+	b.WriteString(envelopeClose)
+}
+
+// EncodeFault writes a SOAP 1.1 fault envelope.
+func EncodeFault(b *bytes.Buffer, f *Fault) {
+	b.WriteString(envelopeOpen)
+	b.WriteString("<soap:Fault><faultcode>")
+	appendEscaped(b, f.Code)
+	b.WriteString("</faultcode><faultstring>")
+	appendEscaped(b, f.String)
+	b.WriteString("</faultstring></soap:Fault>")
+	b.WriteString(envelopeClose)
+}
