@@ -12,12 +12,13 @@ ENV CGO_ENABLED=1
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
-# BCQB_VERSION is stamped into main.version (ignored if the variable does not exist).
-ARG BCQB_VERSION=dev
+# docker build --build-arg BCQB_VERSION=1.2.3 stamps app.Version; unset, the
+# version in the source stands.
+ARG BCQB_VERSION
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     go build -trimpath \
       -tags 'osusergo netgo sqlite_omit_load_extension' \
-      -ldflags "-s -w -X main.version=${BCQB_VERSION} -extldflags '-static'" \
+      -ldflags "-s -w ${BCQB_VERSION:+-X github.com/bcqb/bcqb/app.Version=${BCQB_VERSION}} -extldflags '-static'" \
       -o /out/bcqb . \
  && if readelf -l /out/bcqb | grep -q 'program interpreter'; then \
       echo 'bcqb is dynamically linked; the distroless image cannot run it' >&2; exit 1; \
