@@ -217,6 +217,9 @@ func visit(v reflect.Value, path string, fn func(path string, f reflect.Value, t
 					}
 					continue
 				}
+				if err := fn(strings.TrimPrefix(ep, "."), el, tagRules{}); err != nil {
+					errs = append(errs, err)
+				}
 				if err := visit(el, ep, fn); err != nil {
 					errs = append(errs, err)
 				}

@@ -110,6 +110,9 @@ func (a Amount) String() string {
 	return amountKind.text(a.n)
 }
 
+// MarshalText renders String(), so JSON and logs show the value.
+func (x Amount) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
+
 // MarshalXML writes the amount with two decimals, or nothing when absent.
 func (a Amount) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return amountKind.marshal(a.n, e, start)
@@ -139,6 +142,9 @@ func (p Price) String() string {
 	}
 	return priceKind.text(p.n)
 }
+
+// MarshalText renders String(), so JSON and logs show the value.
+func (x Price) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
 
 // MarshalXML writes the price, or nothing when absent.
 func (p Price) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
@@ -173,6 +179,9 @@ func (q Quantity) String() string {
 	return quantityKind.text(q.n)
 }
 
+// MarshalText renders String(), so JSON and logs show the value.
+func (x Quantity) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
+
 // MarshalXML writes the quantity, or nothing when absent.
 func (q Quantity) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
 	return quantityKind.marshal(q.n, e, start)
@@ -202,6 +211,9 @@ func (p Percent) String() string {
 	}
 	return percentKind.text(p.n)
 }
+
+// MarshalText renders String(), so JSON and logs show the value.
+func (x Percent) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
 
 // MarshalXML writes the percentage, or nothing when absent.
 func (p Percent) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
@@ -250,6 +262,9 @@ func (d Date) String() string {
 
 // Time returns midnight UTC of the day, for comparisons.
 func (d Date) Time() time.Time { return time.Date(d.Year, d.Month, d.Day, 0, 0, 0, 0, time.UTC) }
+
+// MarshalText renders YYYY-MM-DD ("" when absent).
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // MarshalXML writes YYYY-MM-DD, or nothing when absent.
 func (d Date) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
@@ -324,6 +339,9 @@ func (t DateTime) String() string {
 	}
 	return t.Time.Format("2006-01-02T15:04:05-07:00")
 }
+
+// MarshalText renders String().
+func (t DateTime) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // MarshalXML writes the value, or nothing when absent.
 func (t DateTime) MarshalXML(e *xml.Encoder, start xml.StartElement) error {

@@ -1,0 +1,235 @@
+package qbxml
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestEveryRequestHasASample keeps sampleRequests complete, so the schema
+// test below covers every builder.
+func TestEveryRequestHasASample(t *testing.T) {
+	samples := sampleRequests()
+	for _, name := range RequestNames() {
+		f, ok := samples[name]
+		if !ok {
+			t.Errorf("no sample for %s", name)
+			continue
+		}
+		if got := f().RqName(); got != name {
+			t.Errorf("sample %s builds a %s", name, got)
+		}
+	}
+}
+
+// TestBuildersValidateAgainstXSD builds every request, alone and all in one
+// message, for every supported version, and has xmllint check the result
+// against Intuit's schema for that version.
+func TestBuildersValidateAgainstXSD(t *testing.T) {
+	ref := referenceDir(t)
+	for _, v := range SupportedVersions {
+		t.Run(v.String(), func(t *testing.T) {
+			docs := map[string][]byte{}
+			all := NewMessage(StopOnError)
+			for name, f := range sampleRequests() {
+				msg := NewMessage(ContinueOnError).Add("r-"+name, f())
+				b, err := msg.Build(v)
+				if err != nil {
+					t.Errorf("%s: build: %v", name, err)
+					continue
+				}
+				if !bytes.Contains(b, []byte(`<?qbxml version="`+v.String()+`"?>`)) {
+					t.Errorf("%s: missing qbxml version instruction:\n%s", name, b)
+				}
+				docs[name] = b
+				all.Add("all-"+name, f())
+			}
+			b, err := all.Build(v)
+			if err != nil {
+				t.Fatalf("all-in-one build: %v", err)
+			}
+			docs["all-in-one"] = b
+			for name, why := range xmllint(t, xsdFor(ref, v), docs) {
+				t.Errorf("%s does not validate against %s:\n%s\n%s", name, xsdFor(ref, v), why, docs[name])
+			}
+		})
+	}
+}
+
+// TestXSDCatchesOrder proves the validator is awake: swapping two elements
+// of a built request makes xmllint refuse it.
+func TestXSDCatchesOrder(t *testing.T) {
+	ref := referenceDir(t)
+	b, err := NewMessage(StopOnError).Add("1", sampleRequests()["CustomerAddRq"]()).Build(V13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(b), "<IsActive>true</IsActive>", "", 1)
+	bad = strings.Replace(bad, "<CompanyName>", "<IsActive>true</IsActive><CompanyName>", 1)
+	bad = strings.Replace(bad, "<Name>", "<IsActive>true</IsActive><Name>", 1)
+	fails := xmllint(t, xsdFor(ref, V13), map[string][]byte{"swapped": []byte(bad)})
+	if _, ok := fails["swapped"]; !ok {
+		t.Fatalf("xmllint accepted IsActive before Name:\n%s", bad)
+	}
+}
+
+// TestVersionGating: an element that first appeared in 16.0 is refused for
+// 13.0 with a clear reason, and accepted (and schema-valid) for 16.0.
+func TestVersionGating(t *testing.T) {
+	mk := func() Request {
+		r := sampleRequests()["CheckAddRq"]().(*CheckAddRq)
+		r.CheckAdd.ExpenseLines[0].VendorRef = RefName("Acme Supply")
+		return r
+	}
+	_, err := NewMessage(StopOnError).Add("1", mk()).Build(V13)
+	var fe *FieldError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "needs qbXML 16.0") || !strings.Contains(err.Error(), "VendorRef") {
+		t.Fatalf("13.0 build error = %v, want a FieldError naming VendorRef and 16.0", err)
+	}
+	b, err := NewMessage(StopOnError).Add("1", mk()).Build(V16)
+	if err != nil {
+		t.Fatalf("16.0 build: %v", err)
+	}
+	if ref := referenceDirOrEmpty(t); ref != "" {
+		if fails := xmllint(t, xsdFor(ref, V16), map[string][]byte{"vendor": b}); len(fails) > 0 {
+			t.Fatalf("16.0 message does not validate: %v\n%s", fails, b)
+		}
+	}
+}
+
+func referenceDirOrEmpty(t *testing.T) (dir string) {
+	ok := t.Run("reference", func(t *testing.T) { dir = referenceDir(t) })
+	if !ok {
+		return ""
+	}
+	return dir
+}
+
+// TestBuildRefuses lists the mistakes Build must catch before QuickBooks does.
+func TestBuildRefuses(t *testing.T) {
+	cases := []struct {
+		name string
+		req  func() Request
+		v    Version
+		want string
+	}{
+		{"missing customer name", func() Request { return &CustomerAddRq{} }, V13, "CustomerAdd.Name: is required"},
+		{"customer name 42 chars", func() Request {
+			return &CustomerAddRq{CustomerAdd: CustomerAdd{Name: strings.Repeat("x", 42)}}
+		}, V13, "longer than 41"},
+		{"non-Latin-1", func() Request {
+			return &CustomerAddRq{CustomerAdd: CustomerAdd{Name: "Zoë “Z”"}}
+		}, V13, "cannot store"},
+		{"three-decimal amount", func() Request {
+			r := sampleRequests()["ReceivePaymentAddRq"]().(*ReceivePaymentAddRq)
+			r.ReceivePaymentAdd.TotalAmount = AmountOf(dec("15.005"))
+			return r
+		}, V13, "more than 2 decimals"},
+		{"six-decimal rate", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.Lines[0].Rate = PriceOf(dec("1.123456"))
+			return r
+		}, V13, "more than 5 decimals"},
+		{"rate and percent", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.Lines[0].RatePercent = PercentOf(dec("5"))
+			return r
+		}, V13, "Rate and RatePercent"},
+		{"no lines", func() Request { return &SalesReceiptAddRq{} }, V13, "Lines: is required"},
+		{"ListID and filter", func() Request {
+			return &CustomerQueryRq{ListSelect: ListSelect{ListIDs: []string{"1"}}, ListFilter: ListFilter{ActiveStatus: ActiveAll}}
+		}, V13, "choose one of ListID"},
+		{"auto-apply and applied", func() Request {
+			r := sampleRequests()["ReceivePaymentAddRq"]().(*ReceivePaymentAddRq)
+			r.ReceivePaymentAdd.IsAutoApply = new(true)
+			return r
+		}, V13, "exactly one of IsAutoApply"},
+		{"item without pricing block", func() Request { return &ItemServiceAddRq{ItemServiceAdd: ItemServiceAdd{Name: "x"}} }, V13, "SalesOrPurchase"},
+		{"unsupported version", func() Request { return &HostQueryRq{} }, Version{12, 0}, "not supported"},
+		{"amount too large", func() Request {
+			r := sampleRequests()["ReceivePaymentAddRq"]().(*ReceivePaymentAddRq)
+			r.ReceivePaymentAdd.TotalAmount = AmountOf(dec("12345678901234"))
+			return r
+		}, V13, "13 digits"},
+		{"bad date", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.TxnDate = Date{2026, 2, 30}
+			return r
+		}, V13, "TxnDate"},
+		{"long requestID", func() Request {
+			r := &HostQueryRq{}
+			r.SetRequestID(strings.Repeat("9", 51))
+			return r
+		}, V13, "longer than 50"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.req()
+			id := r.RequestID()
+			if id == "" {
+				id = "x"
+			}
+			_, err := NewMessage(StopOnError).Add(id, r).Build(c.v)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("Build error = %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestRequestRoundTrip: a built message parses back (ParseMessage) into
+// equal typed requests, which is what the simulator relies on.
+func TestRequestRoundTrip(t *testing.T) {
+	for name, f := range sampleRequests() {
+		t.Run(name, func(t *testing.T) {
+			want := f()
+			b, err := NewMessage(ContinueOnError).Add("id-1", want).Build(V16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, v, err := ParseMessage(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v != V16 || m.OnError != ContinueOnError || len(m.Requests) != 1 {
+				t.Fatalf("got version %v onError %q %d requests", v, m.OnError, len(m.Requests))
+			}
+			got := m.Requests[0]
+			if got.RequestID() != "id-1" {
+				t.Errorf("requestID %q", got.RequestID())
+			}
+			// Compare by re-encoding: DateTime keeps Raw after parsing, so
+			// the XML is the stable form to compare.
+			again, err := NewMessage(ContinueOnError).Add("id-1", got).Build(V16)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(b, again) {
+				t.Errorf("round trip changed the XML:\n%s\n%s", b, again)
+			}
+			if reflect.TypeOf(got) != reflect.TypeOf(want) {
+				t.Errorf("decoded as %T, want %T", got, want)
+			}
+		})
+	}
+}
+
+// TestParseMessageUnknownRequest: a request type the package lacks becomes
+// *UnknownRequest rather than an error.
+func TestParseMessageUnknownRequest(t *testing.T) {
+	in := `<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">` +
+		`<VendorQueryRq requestID="7"><MaxReturned>1</MaxReturned></VendorQueryRq><HostQueryRq requestID="8"/></QBXMLMsgsRq></QBXML>`
+	m, v, err := ParseMessage([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, ok := m.Requests[0].(*UnknownRequest)
+	if v != V13 || !ok || u.RqName() != "VendorQueryRq" || u.RequestID() != "7" {
+		t.Fatalf("got %v %#v", v, m.Requests[0])
+	}
+	if _, ok := m.Requests[1].(*HostQueryRq); !ok {
+		t.Fatalf("second request %T", m.Requests[1])
+	}
+}
