@@ -94,6 +94,11 @@ func (s *Server) setup(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// A certificate that does not name the base URL's host fails in the Web Connector
+		// with an unclear trust error; say it here instead.
+		if err := pair.Check([]string{cfg.Host()}, time.Now()); err != nil {
+			return fmt.Errorf("BCQB_TLS_CERT: %w", err)
+		}
 		tlsConfig = pair.TLSConfig()
 	case cfg.TLS():
 		s.ca, err = tlsca.Ensure(ctx, filepath.Join(cfg.Data, "tls"), []string{cfg.Host()}, time.Now())
@@ -299,15 +304,19 @@ func printNextSteps(ctx context.Context, w io.Writer, cfg *config.Config, srv *S
 // certificate against the base URL's host, though it dials 127.0.0.1.
 func loopbackTLS(cfg *config.Config) (*tls.Config, error) {
 	tc := &tls.Config{ServerName: cfg.Host(), MinVersion: tls.VersionTLS12}
-	if cfg.TLSCert == "" {
-		pem, err := os.ReadFile(filepath.Join(cfg.Data, "tls", tlsca.CACertFile))
-		if err != nil {
-			return nil, fmt.Errorf("healthcheck: bcqb's CA certificate: %w", err)
-		}
-		tc.RootCAs = x509.NewCertPool()
-		if !tc.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, errors.New("healthcheck: bcqb's CA certificate is not PEM")
-		}
+	// The certificate file bcqb serves is trusted as it is: it may come from a
+	// private CA the container does not know.
+	trusted := cfg.TLSCert
+	if trusted == "" {
+		trusted = filepath.Join(cfg.Data, "tls", tlsca.CACertFile)
+	}
+	pem, err := os.ReadFile(trusted)
+	if err != nil {
+		return nil, fmt.Errorf("healthcheck: %w", err)
+	}
+	tc.RootCAs = x509.NewCertPool()
+	if !tc.RootCAs.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("healthcheck: %s holds no PEM certificate", trusted)
 	}
 	return tc, nil
 }

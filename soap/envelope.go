@@ -25,12 +25,13 @@ type Call struct {
 // Str returns a string parameter ("" when absent or nil).
 func (c Call) Str(name string) string { return c.Params[name] }
 
-// Int returns an s:int parameter. The WSDL makes them required, so a missing
-// or malformed one is a client error.
+// Int returns an s:int parameter. A malformed one is a client error; a
+// missing one reads as 0, because SOAP stacks that treat the WSDL's ints as
+// optional (gowsdl among them) leave out zeros.
 func (c Call) Int(name string) (int, error) {
 	v, ok := c.Params[name]
 	if !ok {
-		return 0, &Fault{Code: FaultClient, String: fmt.Sprintf("%s: missing required parameter %s", c.Op, name)}
+		return 0, nil
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 32)
 	if err != nil {
