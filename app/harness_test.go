@@ -126,7 +126,7 @@ func (w *wc) send(ticket, hcp string) string {
 	w.t.Helper()
 	r, err := w.c.SendRequestXML(&qbwcclient.SendRequestXML{Ticket: ticket, StrHCPResponse: hcp,
 		StrCompanyFileName: `C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\rock castle.QBW`,
-		QbXMLCountry: "US", QbXMLMajorVers: 13, QbXMLMinorVers: 0})
+		QbXMLCountry:       "US", QbXMLMajorVers: 13, QbXMLMinorVers: 0})
 	if err != nil {
 		w.t.Fatalf("sendRequestXML: %v", err)
 	}
