@@ -1,0 +1,310 @@
+package qbsim
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// qbStatus is a per-request status QuickBooks reports in the ...Rs
+// attributes.
+type qbStatus struct {
+	Code int
+	Msg  string
+}
+
+func (s *qbStatus) Error() string { return fmt.Sprintf("status %d: %s", s.Code, s.Msg) }
+
+func severity(code int) string {
+	switch {
+	case code < 500:
+		return "Info"
+	case code < 1000:
+		return "Warn"
+	}
+	return "Error"
+}
+
+// Status messages as QuickBooks words them.
+const (
+	msgOK      = "Status OK"
+	msgNoMatch = "A query request did not find a matching object in QuickBooks"
+)
+
+func statusNameInUse(name string) *qbStatus {
+	return &qbStatus{3100, fmt.Sprintf("The name \"%s\" of the list element is already in use.", name)}
+}
+
+func statusInvalidRef(what, value, where string) *qbStatus {
+	return &qbStatus{3140, fmt.Sprintf("There is an invalid reference to QuickBooks %s \"%s\" in the %s.  QuickBooks error message: Invalid argument.  The specified record does not exist in the list.", what, value, where)}
+}
+
+func statusNotFound(id string) *qbStatus {
+	return &qbStatus{3120, fmt.Sprintf("Object \"%s\" specified in the request cannot be found.  QuickBooks error message: Invalid argument.  The specified record does not exist in the list.", id)}
+}
+
+func statusInvalidValue(msg string) *qbStatus { return &qbStatus{3210, msg} }
+
+func statusLocked(code int, kind, name string) *qbStatus {
+	switch code {
+	case 3170:
+		return &qbStatus{3170, fmt.Sprintf("There was an error when modifying a %s list, element \"%s\".  QuickBooks error message: This list has been modified by another user.", kind, name)}
+	case 3175:
+		return &qbStatus{3175, fmt.Sprintf("There was an error when saving a %s list, element \"%s\".  QuickBooks error message: Cannot lock the record; it is being used by another user.", kind, name)}
+	default:
+		return &qbStatus{code, fmt.Sprintf("There was an error when saving a %s.  QuickBooks error message: The record is in use by another user.", kind)}
+	}
+}
+
+// parseErr is the refusal of a whole message; no request of it runs.
+func parseErr(detail string) *HResultError {
+	return &HResultError{HResultParseError, "QuickBooks found an error when parsing the provided XML text stream." +
+		func() string {
+			if detail == "" {
+				return ""
+			}
+			return " (simulator: " + detail + ")"
+		}()}
+}
+
+// process validates the whole message against the schema first (a message
+// with any invalid request is refused with no partial work, as QuickBooks
+// does), then runs the requests in order honouring onError.
+func (c *Company) process(ctx context.Context, request string, delays bool) (string, error) {
+	root, version, err := parseDoc([]byte(request))
+	if err != nil {
+		return "", parseErr(err.Error())
+	}
+	if root.Name != "QBXML" {
+		return "", parseErr("root element is " + root.Name)
+	}
+	c.mu.Lock()
+	major, minor := c.d.QBXMLMajor, c.d.QBXMLMinor
+	f := c.faults
+	c.mu.Unlock()
+	if err := checkVersion(version, major, minor); err != nil {
+		return "", parseErr(err.Error())
+	}
+	msgs := root.Kid("QBXMLMsgsRq")
+	if msgs == nil || len(root.Kids) != 1 {
+		return "", parseErr("QBXML must hold exactly one QBXMLMsgsRq")
+	}
+	onError := msgs.Attr("onError")
+	switch onError {
+	case "stopOnError", "continueOnError", "rollbackOnError":
+	default:
+		return "", parseErr(fmt.Sprintf("onError %q", onError))
+	}
+	for _, rq := range msgs.Kids {
+		t, ok := schemaMessages[rq.Name]
+		if !ok || !strings.HasSuffix(rq.Name, "Rq") {
+			return "", parseErr("unknown request " + rq.Name)
+		}
+		if err := validateNode(rq, t, rq.Name); err != nil {
+			return "", parseErr(err.Error())
+		}
+		if err := checkRqAttrs(rq); err != nil {
+			return "", parseErr(err.Error())
+		}
+	}
+	if delays {
+		if err := c.clock.Sleep(ctx, f.MessageDelay); err != nil {
+			return "", err
+		}
+	}
+	out := El("QBXMLMsgsRs")
+	for _, rq := range msgs.Kids {
+		if delays {
+			if err := c.clock.Sleep(ctx, f.RequestDelay); err != nil {
+				return "", err
+			}
+		}
+		rs, wroteTxn := c.handle(rq)
+		if delays && wroteTxn {
+			if err := c.clock.Sleep(ctx, f.TxnDelay); err != nil {
+				return "", err
+			}
+		}
+		out.Kids = append(out.Kids, rs)
+		code, _ := strconv.Atoi(rs.Attr("statusCode"))
+		if severity(code) == "Error" && onError != "continueOnError" {
+			break
+		}
+	}
+	c.mu.Lock()
+	err = c.saveLocked()
+	c.mu.Unlock()
+	if err != nil {
+		return "", &HResultError{HResultUnexpected, err.Error()}
+	}
+	var b bytes.Buffer
+	b.WriteString("<?xml version=\"1.0\" ?>\n")
+	El("QBXML", out).writeLines(&b)
+	return b.String(), nil
+}
+
+// writeLines renders like QuickBooks: one element per line, no indentation.
+func (n *Node) writeLines(b *bytes.Buffer) {
+	if len(n.Kids) == 0 {
+		n.write(b)
+		b.WriteString("\n")
+		return
+	}
+	var head bytes.Buffer
+	(&Node{Name: n.Name, Attrs: n.Attrs, Text: "x"}).write(&head)
+	s := head.String()
+	b.WriteString(s[:strings.Index(s, ">")+1] + "\n")
+	for _, k := range n.Kids {
+		k.writeLines(b)
+	}
+	b.WriteString("</" + n.Name + ">\n")
+}
+
+func checkVersion(v string, major, minor int) error {
+	if v == "" {
+		return fmt.Errorf("no <?qbxml version?> instruction")
+	}
+	maj, min, _ := strings.Cut(v, ".")
+	a, err1 := strconv.Atoi(maj)
+	b := 0
+	var err2 error
+	if min != "" {
+		b, err2 = strconv.Atoi(min)
+	}
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("qbxml version %q", v)
+	}
+	if a > major || (a == major && b > minor) {
+		return fmt.Errorf("qbxml version %s is newer than this QuickBooks supports (%d.%d)", v, major, minor)
+	}
+	return nil
+}
+
+func checkRqAttrs(rq *Node) error {
+	for _, a := range rq.Attrs {
+		switch a.Name.Local {
+		case "requestID":
+		case "iterator":
+			if a.Value != "Start" && a.Value != "Continue" && a.Value != "Stop" {
+				return fmt.Errorf("%s iterator=%q", rq.Name, a.Value)
+			}
+		case "iteratorID", "metaData":
+		default:
+			return fmt.Errorf("%s: attribute %s is not allowed", rq.Name, a.Name.Local)
+		}
+	}
+	return nil
+}
+
+// rsFor starts the ...Rs element for a request, copying its requestID.
+func rsFor(rq *Node, st *qbStatus) *Node {
+	name := strings.TrimSuffix(rq.Name, "Rq") + "Rs"
+	rs := &Node{Name: name}
+	if id := rq.Attr("requestID"); id != "" {
+		rs.SetAttr("requestID", id)
+	}
+	if st == nil {
+		st = &qbStatus{0, msgOK}
+	}
+	rs.SetAttr("statusCode", strconv.Itoa(st.Code))
+	rs.SetAttr("statusSeverity", severity(st.Code))
+	rs.SetAttr("statusMessage", st.Msg)
+	return rs
+}
+
+// handle runs one validated request under the company lock.
+func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	op := strings.TrimSuffix(rq.Name, "Rq")
+	if len(rq.Attr("requestID")) > 50 {
+		return rsFor(rq, &qbStatus{1060, fmt.Sprintf("The requestID \"%s\" is longer than 50 characters.", rq.Attr("requestID"))}), false
+	}
+	write := strings.HasSuffix(op, "Add") || strings.HasSuffix(op, "Mod") || op == "TxnVoid" || op == "TxnDel"
+	if write && c.faults.Locked != 0 && (c.faults.LockedWrites == 0 || c.lockedN < c.faults.LockedWrites) {
+		c.lockedN++
+		kind := strings.TrimSuffix(strings.TrimSuffix(op, "Add"), "Mod")
+		return rsFor(rq, statusLocked(c.faults.Locked, kind, firstText(rq))), false
+	}
+	var kids []*Node
+	var st *qbStatus
+	switch {
+	case op == "HostQuery":
+		kids = []*Node{c.hostRet()}
+	case op == "CompanyQuery":
+		kids = []*Node{c.companyRet(rq)}
+	case op == "PreferencesQuery":
+		kids = []*Node{c.preferencesRet()}
+	case op == "TxnVoid" || op == "TxnDel":
+		kids, st = c.voidOrDelete(op, rq)
+		wroteTxn = st == nil
+	case op == "DataExtDefAdd":
+		kids, st = c.dataExtDefAdd(rq.Kid("DataExtDefAdd"))
+	case op == "DataExtAdd":
+		kids, st = c.dataExtAdd(rq.Kid("DataExtAdd"))
+	case strings.HasSuffix(op, "Query"):
+		return c.query(rq, strings.TrimSuffix(op, "Query")), false
+	case strings.HasSuffix(op, "Add"):
+		kind := strings.TrimSuffix(op, "Add")
+		var r *record
+		if txnKinds[kind] {
+			r, st = c.txnAdd(kind, rq.Kid(op))
+			wroteTxn = st == nil
+		} else {
+			r, st = c.listAdd(kind, rq.Kid(op))
+		}
+		if st == nil {
+			kids = []*Node{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
+		}
+	case strings.HasSuffix(op, "Mod"):
+		kind := strings.TrimSuffix(op, "Mod")
+		var r *record
+		r, st = c.listMod(kind, rq.Kid(op))
+		if st == nil {
+			kids = []*Node{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
+		}
+	default:
+		st = &qbStatus{3250, fmt.Sprintf("This feature is not enabled or not available in this version of QuickBooks (simulator has no %s).", op)}
+	}
+	rs = rsFor(rq, st)
+	if st == nil {
+		rs.Kids = kids
+		orderNode(rs, schemaMessages[rs.Name])
+	}
+	return rs, wroteTxn
+}
+
+// firstText finds a name for a locked-record message.
+func firstText(rq *Node) string {
+	for _, k := range rq.Kids {
+		if n := k.Get("Name"); n != "" {
+			return n
+		}
+		if n := k.Get("RefNumber"); n != "" {
+			return n
+		}
+	}
+	return ""
+}
+
+// includeOnly applies IncludeRetElement.
+func includeOnly(ret *Node, rq *Node) *Node {
+	inc := rq.All("IncludeRetElement")
+	if len(inc) == 0 {
+		return ret
+	}
+	keep := map[string]bool{}
+	for _, i := range inc {
+		keep[strings.TrimSpace(i.Text)] = true
+	}
+	kept := ret.Kids[:0]
+	for _, k := range ret.Kids {
+		if keep[k.Name] {
+			kept = append(kept, k)
+		}
+	}
+	ret.Kids = kept
+	return ret
+}

@@ -1,0 +1,498 @@
+package qbsim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+var hundred = decimal.NewFromInt(100)
+
+func round2(d decimal.Decimal) decimal.Decimal { return d.Round(2) }
+
+// txnAdd adds a transaction, computing its amounts the way QuickBooks does.
+func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
+	now := c.now()
+	ret := add.Clone()
+	ret.Name = kind + "Ret"
+	if st := c.resolveRefs(ret, kind); st != nil {
+		return nil, st
+	}
+	r := &record{Kind: kind, Created: now, Modified: now, EditSeq: now.Unix()}
+	if !ret.Has("TxnDate") || ret.Get("TxnDate") == "" {
+		ret.Set("TxnDate", now.Format("2006-01-02"))
+	}
+	if cust := c.refRecord(ret, "CustomerRef"); cust != nil {
+		r.Customer = cust.ID
+	}
+	var st *qbStatus
+	switch kind {
+	case "SalesReceipt", "Invoice", "CreditMemo":
+		st = c.salesTxn(kind, ret, r)
+	case "ReceivePayment":
+		st = c.receivePayment(ret, r)
+	case "ARRefundCreditCard":
+		st = c.refund(ret, r)
+	case "Check":
+		st = c.check(ret, r)
+	case "InventoryAdjustment":
+		st = c.inventoryAdjustment(ret, r)
+	default:
+		st = &qbStatus{3250, fmt.Sprintf("The simulator cannot add %s transactions.", kind)}
+	}
+	if st != nil {
+		return nil, st
+	}
+	r.ID = c.newTxnID(now)
+	c.d.TxnNumber++
+	r.TxnNum = c.d.TxnNumber
+	ret.Kids = append([]*Node{Leaf("TxnID", r.ID), Leaf("TimeCreated", qbTime(now)), Leaf("TimeModified", qbTime(now)),
+		Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10)), Leaf("TxnNumber", strconv.FormatInt(r.TxnNum, 10))}, ret.Kids...)
+	r.Ret = ret
+	c.d.Records = append(c.d.Records, r)
+	c.byID[r.ID] = r
+	return r, nil
+}
+
+func (c *Company) newLineID() string {
+	c.d.Seq++
+	return fmt.Sprintf("%X-%d", c.d.Seq, c.now().Unix())
+}
+
+// nextRefNumber numbers a transaction the way QuickBooks auto-numbers
+// invoices and sales receipts: one more than the highest numeric RefNumber.
+func (c *Company) nextRefNumber(kind string) string {
+	hi := int64(0)
+	for _, r := range c.d.Records {
+		if r.Kind == kind {
+			if n, err := strconv.ParseInt(r.Ret.Get("RefNumber"), 10, 64); err == nil && n > hi {
+				hi = n
+			}
+		}
+	}
+	return strconv.FormatInt(hi+1, 10)
+}
+
+// taxable decides whether a sales line is taxed: the line's code, else the
+// item's; a non-taxable customer code overrides both.
+func (c *Company) taxable(line *Node, item *record, custCode *record) (bool, *record) {
+	code := c.refRecord(line, "SalesTaxCodeRef")
+	if code == nil && item != nil {
+		code = c.refRecord(item.Ret, "SalesTaxCodeRef")
+	}
+	if code == nil {
+		return false, nil
+	}
+	if custCode != nil && custCode.Ret.Get("IsTaxable") == "false" {
+		return false, code
+	}
+	return code.Ret.Get("IsTaxable") == "true", code
+}
+
+// salesTxn computes the lines, subtotal, tax and total of a sales receipt,
+// invoice or credit memo.
+func (c *Company) salesTxn(kind string, ret *Node, r *record) *qbStatus {
+	cust := c.byID[r.Customer]
+	switch kind {
+	case "Invoice", "CreditMemo":
+		if !ret.Has("ARAccountRef") {
+			ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
+		}
+	case "SalesReceipt":
+		if !ret.Has("DepositToAccountRef") {
+			ret.Put(refNode("DepositToAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
+		}
+	}
+	if kind != "CreditMemo" || !ret.Has("RefNumber") {
+		if !ret.Has("RefNumber") {
+			ret.Set("RefNumber", c.nextRefNumber(kind))
+		}
+	}
+	custCode := c.refRecord(ret, "CustomerSalesTaxCodeRef")
+	if custCode == nil && cust != nil {
+		custCode = c.refRecord(cust.Ret, "SalesTaxCodeRef")
+	}
+	subtotal, taxableSub := decimal.Zero, decimal.Zero
+	sign := decimal.NewFromInt(-1) // sales take stock out
+	if kind == "CreditMemo" {
+		sign = decimal.NewFromInt(1)
+	}
+	lineAdd, lineRet := kind+"LineAdd", kind+"LineRet"
+	for _, line := range ret.Kids {
+		if line.Name == kind+"LineGroupAdd" {
+			return statusInvalidRef("Item Group", line.Get("ItemGroupRef/FullName")+line.Get("ItemGroupRef/ListID"), kind+" line")
+		}
+		if line.Name != lineAdd {
+			continue
+		}
+		line.Name = lineRet
+		if st := c.resolveRefs(line, kind+" line"); st != nil {
+			return st
+		}
+		item := c.refRecord(line, "ItemRef")
+		qty, hasQty := line.Dec("Quantity")
+		rate, hasRate := line.Dec("Rate")
+		pct, hasPct := line.Dec("RatePercent")
+		amt, hasAmt := line.Dec("Amount")
+		q := qty
+		if !hasQty {
+			q = decimal.NewFromInt(1)
+		}
+		switch {
+		case hasRate:
+			amt = round2(q.Mul(rate))
+		case hasPct:
+			amt = round2(subtotal.Mul(pct).Div(hundred))
+		case hasAmt:
+			if hasQty && !qty.IsZero() {
+				line.Set("Rate", amt.DivRound(qty, 5).String())
+			}
+		case item != nil:
+			switch {
+			case item.Kind == "ItemDiscount" && item.Ret.Has("DiscountRatePercent"):
+				p, _ := item.Ret.Dec("DiscountRatePercent")
+				amt = round2(subtotal.Mul(p).Div(hundred)).Neg()
+				line.Set("RatePercent", p.Neg().String())
+			case item.Kind == "ItemDiscount":
+				d, _ := item.Ret.Dec("DiscountRate")
+				amt = d.Neg()
+				line.Set("Rate", d.Neg().String())
+			default:
+				price := itemPrice(item)
+				amt = round2(q.Mul(price))
+				line.Set("Rate", price.String())
+			}
+		}
+		if item == nil && !hasAmt && !hasRate && !hasPct {
+			amt = decimal.Zero // a description-only line
+			line.Remove("Amount")
+		} else {
+			line.Set("Amount", money(amt))
+		}
+		if item != nil && item.Kind == "ItemSalesTax" {
+			return statusInvalidValue(fmt.Sprintf("The simulator does not take sales tax items (%s) as %s lines; use ItemSalesTaxRef.", item.fullName(), kind))
+		}
+		isTaxable, code := c.taxable(line, item, custCode)
+		if code != nil && !line.Has("SalesTaxCodeRef") {
+			line.Put(refNode("SalesTaxCodeRef", code))
+		}
+		subtotal = subtotal.Add(amt)
+		if isTaxable {
+			taxableSub = taxableSub.Add(amt)
+		}
+		if item != nil && item.Kind == "ItemInventory" && !q.IsZero() {
+			r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: q.Mul(sign)})
+		}
+		line.Kids = append([]*Node{Leaf("TxnLineID", c.newLineID())}, line.Kids...)
+	}
+	// Sales tax: the transaction's tax item, else the customer's, else the
+	// company default; a SalesTaxLineAdd sets the amount or rate itself.
+	taxItem := c.refRecord(ret, "ItemSalesTaxRef")
+	if taxItem == nil && cust != nil {
+		taxItem = c.refRecord(cust.Ret, "ItemSalesTaxRef")
+	}
+	if taxItem == nil {
+		taxItem = c.byID[c.d.Defaults.SalesTaxItem]
+	}
+	rate := decimal.Zero
+	if taxItem != nil {
+		rate, _ = taxItem.Ret.Dec("TaxRate")
+		ret.Put(refNode("ItemSalesTaxRef", taxItem))
+	}
+	tax := round2(taxableSub.Mul(rate).Div(hundred))
+	if tl := ret.Kid("SalesTaxLineAdd"); tl != nil {
+		if a, ok := tl.Dec("Amount"); ok {
+			tax = a
+		} else if p, ok := tl.Dec("RatePercent"); ok {
+			rate = p
+			tax = round2(taxableSub.Mul(rate).Div(hundred))
+		}
+		tl.Name = "SalesTaxLineRet"
+	}
+	total := subtotal.Add(tax)
+	for _, extra := range []string{"ShippingLineAdd", "DiscountLineAdd"} {
+		if l := ret.Kid(extra); l != nil {
+			a, _ := l.Dec("Amount")
+			if extra == "DiscountLineAdd" {
+				total = total.Sub(a)
+			} else {
+				total = total.Add(a)
+			}
+			l.Name = strings.TrimSuffix(extra, "Add") + "Ret"
+		}
+	}
+	ret.Set("Subtotal", money(subtotal))
+	ret.Set("SalesTaxPercentage", rate.String())
+	ret.Set("SalesTaxTotal", money(tax))
+	if kind != "Invoice" {
+		ret.Set("TotalAmount", money(total))
+	}
+	if kind == "Invoice" && !ret.Has("DueDate") {
+		ret.Set("DueDate", ret.Get("TxnDate"))
+	}
+	for _, b := range []string{"IsPending", "IsToBePrinted", "IsToBeEmailed", "IsTaxIncluded"} {
+		if !ret.Has(b) {
+			ret.Set(b, "false")
+		}
+	}
+	r.Total = total
+	return nil
+}
+
+// itemPrice is the sales price QuickBooks fills in when a line names only an
+// item.
+func itemPrice(item *record) decimal.Decimal {
+	for _, p := range []string{"SalesPrice", "SalesOrPurchase/Price", "SalesAndPurchase/SalesPrice"} {
+		if d, ok := item.Ret.Dec(p); ok {
+			return d
+		}
+	}
+	return decimal.Zero
+}
+
+// openInvoices are the customer's invoices with a balance, oldest first.
+func (c *Company) openInvoices(custID string) []*record {
+	var out []*record
+	for _, r := range c.d.Records {
+		if r.Kind == "Invoice" && !r.Voided && r.Customer == custID {
+			if paid, _ := c.applied(r.ID); r.Total.Sub(paid).IsPositive() {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// receivePayment applies a payment to invoices (listed, or oldest first
+// with IsAutoApply) and refuses overpaying an invoice (3210).
+func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
+	if !ret.Has("DepositToAccountRef") {
+		ret.Put(refNode("DepositToAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
+	}
+	if !ret.Has("ARAccountRef") {
+		ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
+	}
+	total, hasTotal := ret.Dec("TotalAmount")
+	applied := decimal.Zero
+	var apps []application
+	var rets []*Node
+	apply := func(inv *record, amt decimal.Decimal) {
+		paid, _ := c.applied(inv.ID)
+		bal := inv.Total.Sub(paid)
+		for _, a := range apps {
+			if a.TxnID == inv.ID {
+				bal = bal.Sub(a.Amount)
+			}
+		}
+		apps = append(apps, application{TxnID: inv.ID, Amount: amt})
+		applied = applied.Add(amt)
+		n := El("AppliedToTxnRet", Leaf("TxnID", inv.ID), Leaf("TxnType", "Invoice"), Leaf("TxnDate", inv.Ret.Get("TxnDate")),
+			Leaf("RefNumber", inv.Ret.Get("RefNumber")), Leaf("BalanceRemaining", money(bal.Sub(amt))), Leaf("Amount", money(amt)))
+		rets = append(rets, n)
+	}
+	if ret.Get("IsAutoApply") == "true" {
+		left := total
+		for _, inv := range c.openInvoices(r.Customer) {
+			if !left.IsPositive() {
+				break
+			}
+			paid, _ := c.applied(inv.ID)
+			amt := decimal.Min(left, inv.Total.Sub(paid))
+			apply(inv, amt)
+			left = left.Sub(amt)
+		}
+	}
+	for _, a := range ret.All("AppliedToTxnAdd") {
+		inv := c.byID[a.Get("TxnID")]
+		if inv == nil || inv.Kind != "Invoice" || inv.Voided {
+			return statusNotFound(a.Get("TxnID"))
+		}
+		if inv.Customer != r.Customer {
+			return statusInvalidValue(fmt.Sprintf("Invoice %s belongs to another customer.", inv.Ret.Get("RefNumber")))
+		}
+		amt, _ := a.Dec("PaymentAmount")
+		paid, _ := c.applied(inv.ID)
+		if amt.GreaterThan(inv.Total.Sub(paid)) {
+			return statusInvalidValue("You cannot pay more than the amount due.")
+		}
+		apply(inv, amt)
+	}
+	if !hasTotal {
+		total = applied
+		ret.Set("TotalAmount", money(total))
+	}
+	if applied.GreaterThan(total) {
+		return statusInvalidValue("The amount applied to transactions is more than the amount of the payment.")
+	}
+	ret.Remove("AppliedToTxnAdd")
+	ret.Remove("IsAutoApply")
+	ret.Set("UnusedPayment", money(total.Sub(applied)))
+	ret.Set("UnusedCredits", "0.00")
+	ret.Kids = append(ret.Kids, rets...)
+	r.Applied = apps
+	r.Total = total
+	return nil
+}
+
+// refund pays money back against credit memos.
+func (c *Company) refund(ret *Node, r *record) *qbStatus {
+	if !ret.Has("RefundFromAccountRef") {
+		ret.Put(refNode("RefundFromAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
+	}
+	if !ret.Has("ARAccountRef") {
+		ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
+	}
+	total := decimal.Zero
+	var rets []*Node
+	for _, a := range ret.All("RefundAppliedToTxnAdd") {
+		cm := c.byID[a.Get("TxnID")]
+		if cm == nil || cm.Kind != "CreditMemo" || cm.Voided {
+			return statusNotFound(a.Get("TxnID"))
+		}
+		amt, _ := a.Dec("RefundAmount")
+		used, _ := c.applied(cm.ID)
+		for _, prev := range r.Applied {
+			if prev.TxnID == cm.ID {
+				used = used.Add(prev.Amount)
+			}
+		}
+		if amt.GreaterThan(cm.Total.Sub(used)) {
+			return statusInvalidValue("You cannot refund more than the credit remaining.")
+		}
+		r.Applied = append(r.Applied, application{TxnID: cm.ID, Amount: amt})
+		total = total.Add(amt)
+		rets = append(rets, El("RefundAppliedToTxnRet", Leaf("TxnID", cm.ID), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
+			Leaf("RefNumber", cm.Ret.Get("RefNumber")), Leaf("CreditRemaining", money(cm.Total.Sub(used).Sub(amt))), Leaf("RefundAmount", money(amt))))
+	}
+	ret.Remove("RefundAppliedToTxnAdd")
+	ret.Set("TotalAmount", money(total))
+	ret.Kids = append(ret.Kids, rets...)
+	r.Total = total
+	return nil
+}
+
+// check totals expense and item lines (a refund by check, for example).
+func (c *Company) check(ret *Node, r *record) *qbStatus {
+	total := decimal.Zero
+	for _, l := range ret.Kids {
+		switch l.Name {
+		case "ExpenseLineAdd":
+			l.Name = "ExpenseLineRet"
+		case "ItemLineAdd":
+			l.Name = "ItemLineRet"
+		case "ItemGroupLineAdd":
+			return statusInvalidRef("Item Group", l.Get("ItemGroupRef/FullName"), "Check line")
+		default:
+			continue
+		}
+		if st := c.resolveRefs(l, "Check line"); st != nil {
+			return st
+		}
+		amt, hasAmt := l.Dec("Amount")
+		if cost, ok := l.Dec("Cost"); ok && !hasAmt {
+			q, okq := l.Dec("Quantity")
+			if !okq {
+				q = decimal.NewFromInt(1)
+			}
+			amt = round2(q.Mul(cost))
+		}
+		l.Set("Amount", money(amt))
+		l.Kids = append([]*Node{Leaf("TxnLineID", c.newLineID())}, l.Kids...)
+		total = total.Add(amt)
+		if item := c.refRecord(l, "ItemRef"); item != nil && item.Kind == "ItemInventory" {
+			if q, ok := l.Dec("Quantity"); ok {
+				r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: q})
+			}
+		}
+	}
+	ret.Set("Amount", money(total))
+	if !ret.Has("IsToBePrinted") {
+		ret.Set("IsToBePrinted", "false")
+	}
+	r.Total = total
+	return nil
+}
+
+// inventoryAdjustment moves quantity on hand (new quantity or difference).
+func (c *Company) inventoryAdjustment(ret *Node, r *record) *qbStatus {
+	for _, l := range ret.All("InventoryAdjustmentLineAdd") {
+		l.Name = "InventoryAdjustmentLineRet"
+		if st := c.resolveRefs(l, "InventoryAdjustment line"); st != nil {
+			return st
+		}
+		item := c.refRecord(l, "ItemRef")
+		if item == nil || item.Kind != "ItemInventory" {
+			return statusInvalidRef("Item", l.Get("ItemRef/FullName"), "InventoryAdjustment line (not an inventory item)")
+		}
+		qa := l.Kid("QuantityAdjustment")
+		if qa == nil {
+			return &qbStatus{3250, "The simulator only adjusts quantities."}
+		}
+		diff, ok := qa.Dec("QuantityDifference")
+		if !ok {
+			nq, _ := qa.Dec("NewQuantity")
+			have := c.quantityOnHand(item.ID)
+			for _, m := range r.Stock {
+				if m.Item == item.ID {
+					have = have.Add(m.Qty)
+				}
+			}
+			diff = nq.Sub(have)
+		}
+		r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: diff})
+		l.Kids = []*Node{Leaf("TxnLineID", c.newLineID()), refNode("ItemRef", item), Leaf("QuantityDifference", diff.String()), Leaf("ValueDifference", "0.00")}
+	}
+	return nil
+}
+
+// voidOrDelete handles TxnVoid and TxnDel.
+func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
+	typeEl := op + "Type"
+	id := rq.Get("TxnID")
+	r := c.byID[id]
+	if r == nil || isListKind(r.Kind) || r.Kind != rq.Get(typeEl) {
+		return nil, statusNotFound(id)
+	}
+	if used, _ := c.applied(r.ID); !used.IsZero() {
+		return nil, statusInvalidValue(fmt.Sprintf("The %s has payments or refunds applied; remove them first.", r.Kind))
+	}
+	now := c.now()
+	if op == "TxnDel" {
+		kept := c.d.Records[:0]
+		for _, x := range c.d.Records {
+			if x != r {
+				kept = append(kept, x)
+			}
+		}
+		c.d.Records = kept
+		delete(c.byID, r.ID)
+		return []*Node{Leaf("TxnDelType", r.Kind), Leaf("TxnID", r.ID), Leaf("TimeDeleted", qbTime(now))}, nil
+	}
+	if !r.Voided {
+		r.Voided = true
+		r.Modified = now
+		r.EditSeq = max(now.Unix(), r.EditSeq+1)
+		r.Ret.Set("TimeModified", qbTime(now))
+		r.Ret.Set("EditSequence", strconv.FormatInt(r.EditSeq, 10))
+		r.Ret.Set("Memo", strings.TrimSpace("VOID: "+r.Ret.Get("Memo")))
+		zero := func(n *Node, names ...string) {
+			for _, name := range names {
+				if n.Has(name) {
+					n.Set(name, "0.00")
+				}
+			}
+		}
+		zero(r.Ret, "Subtotal", "SalesTaxTotal", "TotalAmount", "Amount", "UnusedPayment")
+		for _, l := range r.Ret.Kids {
+			if strings.HasSuffix(l.Name, "LineRet") {
+				zero(l, "Amount")
+				if l.Has("Quantity") {
+					l.Set("Quantity", "0")
+				}
+			}
+		}
+	}
+	return []*Node{Leaf("TxnVoidType", r.Kind), Leaf("TxnID", r.ID), Leaf("TimeModified", qbTime(now)), Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10))}, nil
+}
