@@ -314,6 +314,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 		}
 		o.Coupon = cu
 		s.allocate(o, cu.Face, cu.Type == 1, discount{ID: "total-coupon", Name: "Coupon " + cu.Code, Code: cu.Code, Target: "order", Coupon: true})
+		o.compute()
 		if o.Coupon.Discount.IsZero() {
 			o.Coupon = nil
 		}
