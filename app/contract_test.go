@@ -28,6 +28,16 @@ func answer(t *testing.T, request, company string) string {
 	return r.Replace(company)
 }
 
+// companyInfoJob is another company-info refresh for the test user's company.
+func companyInfoJob(t *testing.T, ts *testServer, key string) store.Job {
+	t.Helper()
+	users, err := ts.DB().Users(context.Background())
+	if err != nil || len(users) == 0 {
+		t.Fatalf("users: %v", err)
+	}
+	return store.Job{CompanyID: users[0].CompanyID, Kind: jobs.KindCompanyInfo, DedupeKey: key}
+}
+
 // TestWholeSession drives one complete Web Connector session over a real
 // listener with the gowsdl-generated client, in Intuit's call order.
 func TestWholeSession(t *testing.T) {

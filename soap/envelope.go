@@ -141,14 +141,22 @@ func decodeBody(d *xml.Decoder) (Call, error) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			var v struct {
-				Text string `xml:",chardata"`
-				Nil  string `xml:"http://www.w3.org/2001/XMLSchema-instance nil,attr"`
+				Text  string     `xml:",chardata"`
+				Inner string     `xml:",innerxml"`
+				Kids  []struct{} `xml:",any"`
+				Nil   string     `xml:"http://www.w3.org/2001/XMLSchema-instance nil,attr"`
 			}
 			if err := d.DecodeElement(&v, &t); err != nil {
 				return Call{}, readFault("reading "+op.Name+"/"+t.Name.Local, err)
 			}
 			// Unknown children are ignored (QBWC versions differ; serverVersion may carry a ticket).
-			if v.Nil != "true" {
+			switch {
+			case v.Nil == "true":
+			case len(v.Kids) > 0:
+				// qbXML embedded as elements rather than escaped text (some SOAP
+				// stacks do this): the value is the markup itself.
+				call.Params[t.Name.Local] = strings.TrimSpace(v.Inner)
+			default:
 				call.Params[t.Name.Local] = v.Text
 			}
 		case xml.EndElement:

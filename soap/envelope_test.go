@@ -32,6 +32,10 @@ func TestDecode(t *testing.T) {
 			"closeConnection", map[string]string{}},
 		{"escaped qbXML in response", env(`<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><response>&lt;?xml version="1.0" ?&gt;&lt;QBXML/&gt;</response><hresult /><message /></receiveResponseXML>`),
 			"receiveResponseXML", map[string]string{"ticket": "t", "response": `<?xml version="1.0" ?><QBXML/>`, "hresult": "", "message": ""}},
+		{"qbXML as elements, not escaped", env(`<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><response>
+			<QBXML><QBXMLMsgsRs><HostQueryRs statusCode="0"/></QBXMLMsgsRs></QBXML>
+		</response></receiveResponseXML>`),
+			"receiveResponseXML", map[string]string{"ticket": "t", "response": `<QBXML><QBXMLMsgsRs><HostQueryRs statusCode="0"/></QBXMLMsgsRs></QBXML>`}},
 		{"latin-1 declared", `<?xml version="1.0" encoding="ISO-8859-1"?>` + env(`<clientVersion xmlns="http://developer.intuit.com/"><strVersion>caf` + "\xe9" + `</strVersion></clientVersion>`)[38:],
 			"clientVersion", map[string]string{"strVersion": "café"}},
 	}
