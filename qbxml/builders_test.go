@@ -136,7 +136,7 @@ func TestBuildRefuses(t *testing.T) {
 			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
 			r.SalesReceiptAdd.Lines[0].RatePercent = PercentOf(dec("5"))
 			return r
-		}, V13, "Rate and RatePercent"},
+		}, V13, "Rate or RatePercent"},
 		{"no lines", func() Request { return &SalesReceiptAddRq{} }, V13, "Lines: is required"},
 		{"ListID and filter", func() Request {
 			return &CustomerQueryRq{ListSelect: ListSelect{ListIDs: []string{"1"}}, ListFilter: ListFilter{ActiveStatus: ActiveAll}}

@@ -140,10 +140,14 @@ func sampleRequests() map[string]func() Request {
 			return &ItemDiscountAddRq{ItemDiscountAdd: ItemDiscountAdd{Name: "BC Coupon", ItemDesc: "BigCommerce coupon",
 				DiscountRatePercent: PercentOf(dec("10")), AccountRef: RefName("Discounts")}}
 		},
-		"ItemSalesTaxQueryRq":  func() Request { return &ItemSalesTaxQueryRq{ListFilter: ListFilter{ActiveStatus: ActiveOnly}} },
-		"ItemInventoryQueryRq": func() Request { return &ItemInventoryQueryRq{ListSelect: ListSelect{FullNames: []string{"TSHIRT-RED-M"}}} },
-		"SalesTaxCodeQueryRq":  func() Request { return &SalesTaxCodeQueryRq{} },
-		"ClassQueryRq":         func() Request { return &ClassQueryRq{ListFilter: ListFilter{NameRangeFilter: &NameRangeFilter{FromName: "A", ToName: "M"}}} },
+		"ItemSalesTaxQueryRq": func() Request { return &ItemSalesTaxQueryRq{ListFilter: ListFilter{ActiveStatus: ActiveOnly}} },
+		"ItemInventoryQueryRq": func() Request {
+			return &ItemInventoryQueryRq{ListSelect: ListSelect{FullNames: []string{"TSHIRT-RED-M"}}}
+		},
+		"SalesTaxCodeQueryRq": func() Request { return &SalesTaxCodeQueryRq{} },
+		"ClassQueryRq": func() Request {
+			return &ClassQueryRq{ListFilter: ListFilter{NameRangeFilter: &NameRangeFilter{FromName: "A", ToName: "M"}}}
+		},
 		"PaymentMethodQueryRq": func() Request { return &PaymentMethodQueryRq{PaymentMethodTypes: []string{PaymentVisa}} },
 		"PaymentMethodAddRq": func() Request {
 			return &PaymentMethodAddRq{PaymentMethodAdd: PaymentMethodAdd{Name: "BigCommerce Stripe", PaymentMethodType: PaymentOtherCreditCard}}
@@ -189,7 +193,7 @@ func sampleRequests() map[string]func() Request {
 		},
 		"CreditMemoAddRq": func() Request {
 			return &CreditMemoAddRq{CreditMemoAdd: CreditMemoAdd{CustomerRef: RefName("Jane Doe"), TxnDate: testDay, RefNumber: "R100042",
-				Memo: "BigCommerce refund 7 of order #100042",
+				Memo:  "BigCommerce refund 7 of order #100042",
 				Lines: []SalesLineAdd{{ItemRef: RefName("TSHIRT-RED-M"), Quantity: QuantityInt(1), Rate: PriceOf(dec("19.99"))}}}}
 		},
 		"ARRefundCreditCardAddRq": func() Request {

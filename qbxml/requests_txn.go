@@ -26,7 +26,7 @@ type SalesLineAdd struct {
 
 func (l *SalesLineAdd) check() error {
 	if l.Rate.IsSet() && l.RatePercent.IsSet() {
-		return errors.New("Rate and RatePercent cannot both be set")
+		return errors.New("set Rate or RatePercent, not both")
 	}
 	return nil
 }

@@ -299,11 +299,11 @@ func TestClassify(t *testing.T) {
 		{9001, "Error", ActionFixMapping, true},
 		{1000, "Error", ActionRetryLater, true},
 		{3020, "Error", ActionBadRequest, true},
-		{1999, "Error", ActionRetryLater, true},  // unknown, general-error range
-		{2001, "Error", ActionBadRequest, true},  // unknown, not-supported range
-		{3999, "Error", ActionFixMapping, true},  // unknown data error
-		{42, "Error", ActionFixMapping, true},    // unknown code, severity wins
-		{599, "Warn", ActionWarning, false},      // unknown warning
+		{1999, "Error", ActionRetryLater, true}, // unknown, general-error range
+		{2001, "Error", ActionBadRequest, true}, // unknown, not-supported range
+		{3999, "Error", ActionFixMapping, true}, // unknown data error
+		{42, "Error", ActionFixMapping, true},   // unknown code, severity wins
+		{599, "Warn", ActionWarning, false},     // unknown warning
 	}
 	for _, c := range cases {
 		t.Run(fmt.Sprint(c.code), func(t *testing.T) {

@@ -82,11 +82,11 @@ func CheckCountry(country string) error {
 	case "", "US":
 		return nil
 	case "CA":
-		return fmt.Errorf("Canadian QuickBooks is not supported yet: %w", ErrUnsupportedCountry)
+		return fmt.Errorf("qbxml: Canadian QuickBooks is not supported yet: %w", ErrUnsupportedCountry)
 	case "UK":
-		return fmt.Errorf("UK QuickBooks is not supported yet: %w", ErrUnsupportedCountry)
+		return fmt.Errorf("qbxml: UK QuickBooks is not supported yet: %w", ErrUnsupportedCountry)
 	default:
-		return fmt.Errorf("QuickBooks country %q is not supported: %w", country, ErrUnsupportedCountry)
+		return fmt.Errorf("qbxml: QuickBooks country %q is not supported: %w", country, ErrUnsupportedCountry)
 	}
 }
 
