@@ -211,7 +211,7 @@ type tender struct {
 
 var tenders = []tender{
 	{"Credit Card", "braintree", "credit_card", false, "braintree.card"},
-	{"Credit Card", "squarev2", "credit_card", false, "squarev2.card"},
+	{"Credit Card", "stripe", "credit_card", false, "stripe.card"},
 	{"PayPal", "paypalexpress", "electronic_wallet", false, "paypalexpress.paypal"},
 	{"Cash on Delivery", "cod", "offline", true, "cod"},
 	{"Bank Deposit", "bankdeposit", "offline", true, "bankdeposit"},

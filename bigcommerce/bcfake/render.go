@@ -80,7 +80,7 @@ func currencyList() []any {
 	out := make([]any, 0, len(currencies))
 	for _, c := range currencies {
 		out = append(out, map[string]any{
-			"id": c.ID, "is_default": c.Code == "USD", "last_updated": "Tue, 12 Jun 2018 14:41:56 +0000",
+			"id": c.ID, "is_default": c.Code == "USD", "last_updated": "2018-06-12T14:41:56+00:00",
 			"country_iso2": c.ISO2, "default_for_country_codes": []string{c.ISO2},
 			"currency_code": c.Code, "currency_exchange_rate": rate10(c.Rate), "auto_update": false,
 			"token_location": "left", "token": c.Token, "decimal_token": ".", "thousands_token": ",",
@@ -103,8 +103,8 @@ func paymentMethods() []any {
 		switch t.Gateway {
 		case "braintree":
 			name = "Braintree"
-		case "squarev2":
-			name = "Square"
+		case "stripe":
+			name = "Stripe"
 		case "paypalexpress":
 			name = "PayPal Express Checkout"
 		}
@@ -301,7 +301,7 @@ func renderTxn(o *order, t *txn) map[string]any {
 	switch t.Method {
 	case "credit_card":
 		m["credit_card"] = map[string]any{
-			"card_type": []string{"visa", "mastercard", "amex"}[o.ID%3], "card_iin": "411111",
+			"card_type": []string{"visa", "master", "american_express"}[o.ID%3], "card_iin": "411111",
 			"card_last4": fmt.Sprintf("%04d", o.ID*37%10000), "card_expiry_month": 1 + int(o.ID%12), "card_expiry_year": 2028,
 		}
 	case "gift_certificate":
