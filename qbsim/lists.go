@@ -223,6 +223,18 @@ func (c *Company) dataExtDefAdd(add *Node) ([]*Node, *qbStatus) {
 	c.d.DataExtDefs = append(c.d.DataExtDefs, dataExtDef{OwnerID: owner, Name: name, Type: add.Get("DataExtType")})
 	ret := add.Clone()
 	ret.Name = "DataExtDefRet"
+	ret.Kids = append([]*Node{Leaf("DataExtID", strconv.Itoa(len(c.d.DataExtDefs)))}, ret.Kids...)
+	for _, k := range []string{"DataExtListRequire", "DataExtTxnRequire"} {
+		if !ret.Has(k) {
+			ret.Set(k, "false")
+		}
+	}
+	if !ret.Has("DataExtFormatString") {
+		ret.Set("DataExtFormatString", "")
+	}
+	if t, ok := childType(schemaMessages["DataExtDefAddRs"], "DataExtDefRet"); ok {
+		orderNode(ret, t)
+	}
 	return []*Node{ret}, nil
 }
 
