@@ -542,3 +542,5 @@ type InventoryAdjustmentRet struct {
 	Lines            []InventoryAdjustmentLineRet `xml:"InventoryAdjustmentLineRet,omitempty"`
 	DataExtRets      []DataExtRet                 `xml:"DataExtRet,omitempty"`
 }
+
+func xmlName(local string) xml.Name { return xml.Name{Local: local} }
