@@ -1,7 +1,6 @@
 package qbxml
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,14 +27,7 @@ func TestUnanswered(t *testing.T) {
 }
 
 func TestFileIDFor(t *testing.T) {
-	data, err := os.ReadFile("testdata/hcp_us_pro2014.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := ParseHCPResponse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, h := loadHCP(t)
 	for _, c := range []struct {
 		owner string
 		want  string

@@ -189,7 +189,9 @@ func TestSampleValues(t *testing.T) {
 	}
 }
 
-func TestParseHCPResponse(t *testing.T) {
+// loadHCP reads and parses the constructed US HCP response.
+func loadHCP(t *testing.T) ([]byte, HCP) {
+	t.Helper()
 	data, err := os.ReadFile("testdata/hcp_us_pro2014.xml")
 	if err != nil {
 		t.Fatal(err)
@@ -198,6 +200,11 @@ func TestParseHCPResponse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return data, h
+}
+
+func TestParseHCPResponse(t *testing.T) {
+	data, h := loadHCP(t)
 	if h.Host.ProductName != "QuickBooks Pro 2014" || h.Country() != "US" || len(h.Host.SupportedQBXMLVersion) != 6 {
 		t.Errorf("host %+v", h.Host)
 	}
