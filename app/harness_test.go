@@ -32,6 +32,13 @@ type testServer struct {
 
 func startServer(t *testing.T, dataDir string) *testServer {
 	t.Helper()
+	return startServerWith(t, dataDir, "http://localhost:%d", nil)
+}
+
+// startServerWith starts bcqb with the base URL baseFormat (given the port)
+// and extra environment.
+func startServerWith(t *testing.T, dataDir, baseFormat string, extra map[string]string) *testServer {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -40,10 +47,13 @@ func startServer(t *testing.T, dataDir string) *testServer {
 	env := map[string]string{
 		"BCQB_DATA":          dataDir,
 		"BCQB_ADDR":          fmt.Sprintf("127.0.0.1:%d", port),
-		"BCQB_BASE_URL":      fmt.Sprintf("http://localhost:%d", port),
+		"BCQB_BASE_URL":      fmt.Sprintf(baseFormat, port),
 		"BCQB_QBWC_USER":     testUser,
 		"BCQB_QBWC_PASSWORD": testPassword,
 		"BCQB_LOG_LEVEL":     "debug",
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	cfg, _, err := config.Parse("serve", nil, func(k string) string { return env[k] })
 	if err != nil {

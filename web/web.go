@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -67,8 +66,10 @@ func NewHandler(d Deps) http.Handler {
 				msg: "bcqb is not running its own certificate authority (it serves the certificate it was given, or plain http on localhost)."})
 		})
 	}
-	sub, _ := fs.Sub(static.Files, ".")
-	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServer(http.FS(sub))))
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})
+	})
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServer(http.FS(static.Files))))
 	return securityHeaders(r)
 }
 
@@ -157,10 +158,6 @@ type pageData struct {
 
 func (s *server) page(name, title string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if name == "index.html" && r.URL.Path != "/" {
-			s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})
-			return
-		}
 		d := pageData{Title: title, Version: s.Version, AppURL: s.BaseURL + "/qbwc", PageURL: s.BaseURL + "/",
 			TLS: strings.HasPrefix(s.BaseURL, "https://")}
 		if name == "index.html" {
