@@ -258,13 +258,7 @@ func isZero(f reflect.Value) bool {
 	}
 	if f.CanInterface() {
 		switch x := f.Interface().(type) {
-		case Amount:
-			return !x.IsSet()
-		case Price:
-			return !x.IsSet()
-		case Quantity:
-			return !x.IsSet()
-		case Percent:
+		case interface{ IsSet() bool }:
 			return !x.IsSet()
 		case *Ref:
 			return x.IsZero()
@@ -317,20 +311,8 @@ func ValidateRequest(r Request, v Version) error {
 			if t.max > 0 && utf8.RuneCountInString(x) > t.max {
 				return &FieldError{name, path, fmt.Sprintf("%q is longer than %d characters; use qbxml.Fit", x, t.max)}
 			}
-		case Amount:
-			if err := amountKind.check(x.n); err != nil {
-				return &FieldError{name, path, err.Error()}
-			}
-		case Price:
-			if err := priceKind.check(x.n); err != nil {
-				return &FieldError{name, path, err.Error()}
-			}
-		case Quantity:
-			if err := quantityKind.check(x.n); err != nil {
-				return &FieldError{name, path, err.Error()}
-			}
-		case Percent:
-			if err := percentKind.check(x.n); err != nil {
+		case interface{ Check() error }:
+			if err := x.Check(); err != nil {
 				return &FieldError{name, path, err.Error()}
 			}
 		}

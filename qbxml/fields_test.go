@@ -105,7 +105,7 @@ func TestAmountRules(t *testing.T) {
 			if got := RoundAmount(dec(c.in)).String(); got != c.rounded {
 				t.Errorf("RoundAmount(%s) = %s, want %s", c.in, got, c.rounded)
 			}
-			err := amountKind.check(AmountOf(dec(c.in)).n)
+			err := AmountOf(dec(c.in)).Check()
 			if (err == nil) != (c.text != "") {
 				t.Errorf("check(%s) = %v", c.in, err)
 			}
@@ -120,10 +120,10 @@ func TestAmountRules(t *testing.T) {
 	if got := QuantityOf(dec("1.50000")).String(); got != "1.5" {
 		t.Errorf("quantity text %s", got)
 	}
-	if err := quantityKind.check(QuantityOf(dec("1.123456")).n); err == nil {
+	if err := QuantityOf(dec("1.123456")).Check(); err == nil {
 		t.Error("six-decimal quantity accepted")
 	}
-	if err := priceKind.check(PriceOf(dec("12345678901")).n); err == nil {
+	if err := PriceOf(dec("12345678901")).Check(); err == nil {
 		t.Error("11-digit price accepted")
 	}
 }

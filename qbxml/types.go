@@ -9,13 +9,64 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// number is the shared core of Amount, Price, Quantity and Percent: a decimal
-// plus a presence flag, so that the zero value of every numeric field means
-// "leave the element out" and an explicit zero is still sent as 0.00.
-type number struct {
+// Num is the one implementation behind Amount, Price, Quantity and Percent:
+// a decimal plus a presence flag, so that the zero value of every numeric
+// field means "leave the element out" and an explicit zero is still sent.
+// K selects the qbXML type (digits allowed, decimals, fixed scale).
+type Num[K numTag] struct {
 	d   decimal.Decimal
 	set bool
 }
+
+// numTag ties a Num to its numberKind; the tags are unexported so only the
+// four qbXML number types exist.
+type numTag interface{ kind() numberKind }
+
+type (
+	amountTag   struct{}
+	priceTag    struct{}
+	quantityTag struct{}
+	percentTag  struct{}
+)
+
+func (amountTag) kind() numberKind   { return amountKind }
+func (priceTag) kind() numberKind    { return priceKind }
+func (quantityTag) kind() numberKind { return quantityKind }
+func (percentTag) kind() numberKind  { return percentKind }
+
+// Amount is a qbXML AMTTYPE: money with exactly two decimals. The zero value
+// is "absent" (the element is left out); use AmountOf for a real amount.
+// Building a request with more than two decimals fails rather than rounding
+// silently, because rounding must happen once, where the caller decides.
+type Amount = Num[amountTag]
+
+// Price is a qbXML PRICETYPE (a rate or unit price): up to five decimals.
+type Price = Num[priceTag]
+
+// Quantity is a qbXML QUANTYPE: up to five decimals.
+type Quantity = Num[quantityTag]
+
+// Percent is a qbXML PERCENTTYPE (7.25 means 7.25 %): up to five decimals.
+type Percent = Num[percentTag]
+
+// AmountOf wraps d as a present Amount. It does not round: see RoundAmount.
+func AmountOf(d decimal.Decimal) Amount { return Amount{d: d, set: true} }
+
+// RoundAmount rounds d to cents half away from zero, as QuickBooks does, and
+// wraps it.
+func RoundAmount(d decimal.Decimal) Amount { return AmountOf(d.Round(2)) }
+
+// PriceOf wraps d as a present Price.
+func PriceOf(d decimal.Decimal) Price { return Price{d: d, set: true} }
+
+// QuantityOf wraps d as a present Quantity.
+func QuantityOf(d decimal.Decimal) Quantity { return Quantity{d: d, set: true} }
+
+// QuantityInt is a convenience for whole quantities.
+func QuantityInt(i int64) Quantity { return QuantityOf(decimal.NewFromInt(i)) }
+
+// PercentOf wraps d as a present Percent.
+func PercentOf(d decimal.Decimal) Percent { return Percent{d: d, set: true} }
 
 // numberKind describes one of qbXML's numeric string types (qbxmltypes*.xsd).
 type numberKind struct {
@@ -32,197 +83,74 @@ var (
 	percentKind  = numberKind{name: "percent", intDigits: 10, maxScale: 5}
 )
 
-// check reports why QuickBooks would reject n for kind k; nil when it fits.
-func (k numberKind) check(n number) error {
-	if !n.set {
-		return nil
-	}
-	if !n.d.Equal(n.d.Round(int32(k.maxScale))) {
-		return fmt.Errorf("%s %s has more than %d decimals; round it before building the request", k.name, n.d.String(), k.maxScale)
-	}
-	intPart := n.d.Abs().Truncate(0).String()
-	if len(intPart) > k.intDigits {
-		return fmt.Errorf("%s %s has more than %d digits before the decimal point", k.name, n.d.String(), k.intDigits)
-	}
-	return nil
-}
+func (n Num[K]) kind() numberKind { var k K; return k.kind() }
 
-// text renders n the way the schema pattern wants it.
-func (k numberKind) text(n number) string {
-	if k.fixed {
+// Decimal returns the value (zero when absent).
+func (n Num[K]) Decimal() decimal.Decimal { return n.d }
+
+// IsSet tells a present value (even 0) from an absent one.
+func (n Num[K]) IsSet() bool { return n.set }
+
+// String renders the value as QuickBooks expects it ("12.30" for an
+// Amount), or "" when absent.
+func (n Num[K]) String() string {
+	if !n.set {
+		return ""
+	}
+	if k := n.kind(); k.fixed {
 		return n.d.StringFixed(int32(k.maxScale))
 	}
 	return n.d.String()
 }
 
-func (k numberKind) marshal(n number, e *xml.Encoder, start xml.StartElement) error {
+// Check reports why QuickBooks would reject the value (too many decimals
+// or digits); nil when it fits or is absent.
+func (n Num[K]) Check() error {
 	if !n.set {
 		return nil
 	}
-	if err := k.check(n); err != nil {
-		return fmt.Errorf("%s: %w", start.Name.Local, err)
+	k := n.kind()
+	if !n.d.Equal(n.d.Round(int32(k.maxScale))) {
+		return fmt.Errorf("%s %s has more than %d decimals; round it before building the request", k.name, n.d.String(), k.maxScale)
 	}
-	return e.EncodeElement(k.text(n), start)
+	if intPart := n.d.Abs().Truncate(0).String(); len(intPart) > k.intDigits {
+		return fmt.Errorf("%s %s has more than %d digits before the decimal point", k.name, n.d.String(), k.intDigits)
+	}
+	return nil
 }
 
-func unmarshalNumber(n *number, d *xml.Decoder, start xml.StartElement) error {
+// MarshalText renders String(), so JSON and logs show the value.
+func (n Num[K]) MarshalText() ([]byte, error) { return []byte(n.String()), nil }
+
+// MarshalXML writes the value, or nothing when absent; a value QuickBooks
+// would reject is an error.
+func (n Num[K]) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
+	if !n.set {
+		return nil
+	}
+	if err := n.Check(); err != nil {
+		return fmt.Errorf("%s: %w", start.Name.Local, err)
+	}
+	return e.EncodeElement(n.String(), start)
+}
+
+// UnmarshalXML reads any decimal QuickBooks sends; an empty element stays absent.
+func (n *Num[K]) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	var s string
 	if err := d.DecodeElement(&s, &start); err != nil {
 		return err
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
-		*n = number{}
+		*n = Num[K]{}
 		return nil
 	}
 	v, err := decimal.NewFromString(s)
 	if err != nil {
 		return fmt.Errorf("%s: %q is not a number: %w", start.Name.Local, s, err)
 	}
-	*n = number{d: v, set: true}
+	*n = Num[K]{d: v, set: true}
 	return nil
-}
-
-// Amount is a qbXML AMTTYPE: money with exactly two decimals. The zero value
-// is "absent" (the element is left out); use AmountOf for a real amount.
-// Building a request with more than two decimals fails rather than rounding
-// silently, because rounding must happen once, where the caller decides.
-type Amount struct{ n number }
-
-// AmountOf wraps d as a present Amount. It does not round: see RoundAmount.
-func AmountOf(d decimal.Decimal) Amount { return Amount{number{d: d, set: true}} }
-
-// RoundAmount rounds d to cents half away from zero, as QuickBooks does, and
-// wraps it.
-func RoundAmount(d decimal.Decimal) Amount { return AmountOf(d.Round(2)) }
-
-// Decimal returns the value (zero when absent).
-func (a Amount) Decimal() decimal.Decimal { return a.n.d }
-
-// IsSet tells a present amount (even 0.00) from an absent one.
-func (a Amount) IsSet() bool { return a.n.set }
-
-// String renders the amount as QuickBooks expects it ("12.30"), or "" when absent.
-func (a Amount) String() string {
-	if !a.n.set {
-		return ""
-	}
-	return amountKind.text(a.n)
-}
-
-// MarshalText renders String(), so JSON and logs show the value.
-func (x Amount) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
-
-// MarshalXML writes the amount with two decimals, or nothing when absent.
-func (a Amount) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return amountKind.marshal(a.n, e, start)
-}
-
-// UnmarshalXML reads any decimal QuickBooks sends.
-func (a *Amount) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	return unmarshalNumber(&a.n, d, start)
-}
-
-// Price is a qbXML PRICETYPE (a rate or unit price): up to five decimals.
-type Price struct{ n number }
-
-// PriceOf wraps d as a present Price.
-func PriceOf(d decimal.Decimal) Price { return Price{number{d: d, set: true}} }
-
-// Decimal returns the value (zero when absent).
-func (p Price) Decimal() decimal.Decimal { return p.n.d }
-
-// IsSet tells a present price from an absent one.
-func (p Price) IsSet() bool { return p.n.set }
-
-// String renders the price, or "" when absent.
-func (p Price) String() string {
-	if !p.n.set {
-		return ""
-	}
-	return priceKind.text(p.n)
-}
-
-// MarshalText renders String(), so JSON and logs show the value.
-func (x Price) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
-
-// MarshalXML writes the price, or nothing when absent.
-func (p Price) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return priceKind.marshal(p.n, e, start)
-}
-
-// UnmarshalXML reads any decimal.
-func (p *Price) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	return unmarshalNumber(&p.n, d, start)
-}
-
-// Quantity is a qbXML QUANTYPE: up to five decimals.
-type Quantity struct{ n number }
-
-// QuantityOf wraps d as a present Quantity.
-func QuantityOf(d decimal.Decimal) Quantity { return Quantity{number{d: d, set: true}} }
-
-// QuantityInt is a convenience for whole quantities.
-func QuantityInt(i int64) Quantity { return QuantityOf(decimal.NewFromInt(i)) }
-
-// Decimal returns the value (zero when absent).
-func (q Quantity) Decimal() decimal.Decimal { return q.n.d }
-
-// IsSet tells a present quantity from an absent one.
-func (q Quantity) IsSet() bool { return q.n.set }
-
-// String renders the quantity, or "" when absent.
-func (q Quantity) String() string {
-	if !q.n.set {
-		return ""
-	}
-	return quantityKind.text(q.n)
-}
-
-// MarshalText renders String(), so JSON and logs show the value.
-func (x Quantity) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
-
-// MarshalXML writes the quantity, or nothing when absent.
-func (q Quantity) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return quantityKind.marshal(q.n, e, start)
-}
-
-// UnmarshalXML reads any decimal.
-func (q *Quantity) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	return unmarshalNumber(&q.n, d, start)
-}
-
-// Percent is a qbXML PERCENTTYPE (7.25 means 7.25 %): up to five decimals.
-type Percent struct{ n number }
-
-// PercentOf wraps d as a present Percent.
-func PercentOf(d decimal.Decimal) Percent { return Percent{number{d: d, set: true}} }
-
-// Decimal returns the value (zero when absent).
-func (p Percent) Decimal() decimal.Decimal { return p.n.d }
-
-// IsSet tells a present percentage from an absent one.
-func (p Percent) IsSet() bool { return p.n.set }
-
-// String renders the percentage, or "" when absent.
-func (p Percent) String() string {
-	if !p.n.set {
-		return ""
-	}
-	return percentKind.text(p.n)
-}
-
-// MarshalText renders String(), so JSON and logs show the value.
-func (x Percent) MarshalText() ([]byte, error) { return []byte(x.String()), nil }
-
-// MarshalXML writes the percentage, or nothing when absent.
-func (p Percent) MarshalXML(e *xml.Encoder, start xml.StartElement) error {
-	return percentKind.marshal(p.n, e, start)
-}
-
-// UnmarshalXML reads any decimal.
-func (p *Percent) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
-	return unmarshalNumber(&p.n, d, start)
 }
 
 // Date is a qbXML DATETYPE, a calendar day without time zone, written
