@@ -80,9 +80,9 @@ type companyData struct {
 
 // defaults are the company preferences the simulator uses.
 type defaults struct {
-	SalesTaxItem     string `json:"salesTaxItem"`     // ListID of the default ItemSalesTax
-	TaxableCode      string `json:"taxableCode"`      // ListID of "Tax"
-	NonTaxableCode   string `json:"nonTaxableCode"`   // ListID of "Non"
+	SalesTaxItem     string `json:"salesTaxItem"`   // ListID of the default ItemSalesTax
+	TaxableCode      string `json:"taxableCode"`    // ListID of "Tax"
+	NonTaxableCode   string `json:"nonTaxableCode"` // ListID of "Non"
 	AccountsReceive  string `json:"accountsReceivable"`
 	UndepositedFunds string `json:"undepositedFunds"`
 }

@@ -242,9 +242,9 @@ func TestWebConnectorErrors(t *testing.T) {
 			calls: []string{"serverVersion", "clientVersion"},
 		},
 		{
-			name: "connection error done",
+			name:    "connection error done",
 			answers: map[string][]any{"authenticate": {[]string{"T", ""}}, "connectionError": {"done"}},
-			qb: &scriptedQB{openErr: []error{&HResultError{HResultFileNotOpen, "no company file is open"}}},
+			qb:      &scriptedQB{openErr: []error{&HResultError{HResultFileNotOpen, "no company file is open"}}},
 			outcome: OutcomeConnectionError, last: HResultFileNotOpen + ": no company file is open",
 			calls: []string{"serverVersion", "clientVersion", "authenticate", "connectionError", "closeConnection"},
 		},
