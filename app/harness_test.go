@@ -30,14 +30,14 @@ type testServer struct {
 	URL string
 }
 
-func startServer(t *testing.T, dataDir string) *testServer {
+func startServer(t testing.TB, dataDir string) *testServer {
 	t.Helper()
 	return startServerWith(t, dataDir, "http://localhost:%d", nil)
 }
 
 // startServerWith starts bcqb with the base URL baseFormat (given the port)
 // and extra environment.
-func startServerWith(t *testing.T, dataDir, baseFormat string, extra map[string]string) *testServer {
+func startServerWith(t testing.TB, dataDir, baseFormat string, extra map[string]string) *testServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,7 +59,11 @@ func startServerWith(t *testing.T, dataDir, baseFormat string, extra map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
 	srv, err := NewServer(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +76,7 @@ func startServerWith(t *testing.T, dataDir, baseFormat string, extra map[string]
 	return ts
 }
 
-func (ts *testServer) stopServer(t *testing.T) {
+func (ts *testServer) stopServer(t testing.TB) {
 	if ts.Server == nil {
 		return
 	}
@@ -85,7 +89,7 @@ func (ts *testServer) stopServer(t *testing.T) {
 }
 
 // testWriter sends the server's log to the test's log, shown on failure.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Helper()
@@ -173,7 +177,7 @@ func (w *wc) close(ticket string) string {
 
 // hcp returns the test company's strHCPResponse, stamped with the FileID
 // the Web Connector would have written for this server's user.
-func hcp(t *testing.T, ts *testServer) string {
+func hcp(t testing.TB, ts *testServer) string {
 	t.Helper()
 	b, err := os.ReadFile("testdata/hcp_us_pro.xml")
 	if err != nil {

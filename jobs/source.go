@@ -94,6 +94,20 @@ func NewSource(st Store, log *slog.Logger, handlers ...Handler) *Source {
 	return s
 }
 
+// Register adds a handler (the sync engine's jobs plug in this way).
+func (s *Source) Register(h Handler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.handlers[h.Kind()] = h
+}
+
+func (s *Source) handler(kind string) (Handler, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.handlers[kind]
+	return h, ok
+}
+
 // Hold marks work in progress for a company that will produce jobs (a
 // BigCommerce pull); the returned func releases it. While held, a session
 // with nothing to send answers NoOp instead of ending.
@@ -181,7 +195,7 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 }
 
 func (s *Source) build(ctx context.Context, sess qwc.Session, job store.Job) (string, error) {
-	h, ok := s.handlers[job.Kind]
+	h, ok := s.handler(job.Kind)
 	if !ok {
 		return "", fmt.Errorf("bcqb has no handler for jobs of kind %q", job.Kind)
 	}
@@ -240,7 +254,7 @@ func (s *Source) outcome(ctx context.Context, sess qwc.Session, job store.Job, r
 		return store.Outcome{State: store.JobFailed, Step: job.Step, StepState: job.StepState,
 			LastError: "QuickBooks' response could not be read: " + err.Error()}, nil
 	}
-	h, ok := s.handlers[job.Kind]
+	h, ok := s.handler(job.Kind)
 	if !ok {
 		return store.Outcome{State: store.JobFailed, LastError: fmt.Sprintf("bcqb has no handler for jobs of kind %q", job.Kind)}, nil
 	}
@@ -271,7 +285,7 @@ func (s *Source) Summary(ctx context.Context, sess qwc.Session) (string, error) 
 	sort.Slice(counts, func(i, j int) bool { return counts[i].Kind < counts[j].Kind })
 	for _, c := range counts {
 		one, many := c.Kind, c.Kind
-		if h, ok := s.handlers[c.Kind]; ok {
+		if h, ok := s.handler(c.Kind); ok {
 			one, many = h.Noun()
 		}
 		noun := many
