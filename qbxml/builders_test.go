@@ -158,6 +158,16 @@ func TestBuildRefuses(t *testing.T) {
 			r.SalesReceiptAdd.TxnDate = Date{2026, 2, 30}
 			return r
 		}, V13, "TxnDate"},
+		{"payment method ref too long", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.PaymentMethodRef = RefName(strings.Repeat("p", 32))
+			return r
+		}, V13, "most QuickBooks allows in PaymentMethodRef"},
+		{"sales tax code ref too long", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.Lines[0].SalesTaxCodeRef = RefName("Taxable")
+			return r
+		}, V13, "SalesTaxCodeRef"},
 		{"long requestID", func() Request {
 			r := &HostQueryRq{}
 			r.SetRequestID(strings.Repeat("9", 51))
@@ -231,5 +241,37 @@ func TestParseMessageUnknownRequest(t *testing.T) {
 	}
 	if _, ok := m.Requests[1].(*HostQueryRq); !ok {
 		t.Fatalf("second request %T", m.Requests[1])
+	}
+}
+
+// TestRefLimitsKnown: every reference element in the request types has an
+// entry in the schema-derived FullName limits, so none escapes the check.
+func TestRefLimitsKnown(t *testing.T) {
+	refType := reflect.TypeFor[*Ref]()
+	seen := map[reflect.Type]bool{}
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] {
+			return
+		}
+		seen[typ] = true
+		for i := 0; i < typ.NumField(); i++ {
+			sf := typ.Field(i)
+			elem, _, _ := strings.Cut(sf.Tag.Get("xml"), ",")
+			if sf.Type == refType {
+				if _, ok := refFullNameMax[elem]; !ok {
+					t.Errorf("%s.%s: element %q has no FullName limit", typ.Name(), sf.Name, elem)
+				}
+				continue
+			}
+			walk(sf.Type)
+		}
+	}
+	for _, name := range RequestNames() {
+		r, _ := NewRequest(name)
+		walk(reflect.TypeOf(r))
 	}
 }

@@ -138,11 +138,13 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("qbxml: %s %s: %s", e.Request, e.Path, e.Problem)
 }
 
-// tagRules is the parsed `qb:"..."` struct tag: max=N, req, since=X.Y.
+// tagRules is the parsed `qb:"..."` struct tag: max=N, req, since=X.Y,
+// plus the field's XML element name.
 type tagRules struct {
 	max   int
 	req   bool
 	since Version
+	elem  string
 }
 
 func parseTag(tag string) tagRules {
@@ -193,6 +195,7 @@ func visit(v reflect.Value, path string, fn func(path string, f reflect.Value, t
 			p = path
 		}
 		t := parseTag(sf.Tag.Get("qb"))
+		t.elem, _, _ = strings.Cut(sf.Tag.Get("xml"), ",")
 		if err := fn(strings.TrimPrefix(p, "."), f, t); err != nil {
 			errs = append(errs, err)
 		}
@@ -304,6 +307,10 @@ func ValidateRequest(r Request, v Version) error {
 			return nil
 		}
 		switch x := f.Interface().(type) {
+		case *Ref:
+			if max := refFullNameMax[t.elem]; max > 0 && utf8.RuneCountInString(x.FullName) > max {
+				return &FieldError{name, path + ".FullName", fmt.Sprintf("%q is longer than %d characters, the most QuickBooks allows in %s", x.FullName, max, t.elem)}
+			}
 		case string:
 			if !isClean(x) {
 				return &FieldError{name, path, fmt.Sprintf("%q has characters QuickBooks cannot store; pass it through qbxml.Clean", x)}
