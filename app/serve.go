@@ -66,7 +66,7 @@ func (s *Server) setup(ctx context.Context) error {
 	cfg := s.cfg
 	if cfg.QBWCUser != "" {
 		if _, err := s.db.PutUser(ctx, cfg.QBWCUser, cfg.QBWCPassword); err != nil {
-			return fmt.Errorf("Web Connector user: %w", err)
+			return fmt.Errorf("the Web Connector user: %w", err)
 		}
 		s.log.InfoContext(ctx, "Web Connector user ready", "user", cfg.QBWCUser)
 	}

@@ -214,7 +214,7 @@ func BuildFile(ctx context.Context, st FileStore, newGUID func() (string, error)
 	}
 	fileID, err := st.UserCompanyFileID(ctx, o.UserName)
 	if err != nil {
-		return File{}, fmt.Errorf("Web Connector user %q: %w", o.UserName, err)
+		return File{}, fmt.Errorf("the Web Connector user %q: %w", o.UserName, err)
 	}
 	base := strings.TrimRight(o.BaseURL, "/")
 	return File{
