@@ -275,3 +275,71 @@ func TestRefLimitsKnown(t *testing.T) {
 		walk(reflect.TypeOf(r))
 	}
 }
+
+// fillStrings sets every settable string field of r chosen by pick to the
+// length it returns (0 = leave alone), with Latin-1 letters; empty strings
+// too when fillEmpty.
+func fillStrings(r Request, fillEmpty bool, pick func(t tagRules) int) {
+	_ = visit(reflect.ValueOf(r), "", func(_ string, f reflect.Value, t tagRules) error {
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			if ref, ok := f.Interface().(*Ref); ok && ref.FullName != "" {
+				n := refFullNameMax[t.elem]
+				if n == 0 {
+					n = 209
+				}
+				ref.FullName = strings.Repeat("r", n)
+			}
+			return nil
+		}
+		if f.Kind() != reflect.String || !f.CanSet() || t.elem == "FullName" || (f.String() == "" && !fillEmpty) {
+			return nil // FullName inside a Ref was set above with that Ref's limit
+		}
+		if n := pick(t); n > 0 {
+			f.SetString(strings.Repeat("é", n))
+		}
+		return nil
+	})
+}
+
+// TestMaxLengthsMatchSchema checks the length rules against Intuit's XSD in
+// both directions: every string filled to its declared maximum validates
+// (our limit is not above the schema's), and every string without a
+// declared maximum, made very long, draws no maxLength complaint (no
+// schema limit was forgotten).
+func TestMaxLengthsMatchSchema(t *testing.T) {
+	ref := referenceDir(t)
+	for _, v := range []Version{V13, V16} {
+		t.Run(v.String(), func(t *testing.T) {
+			atMax, untagged := map[string][]byte{}, map[string][]byte{}
+			for name, mk := range sampleRequests() {
+				r := mk()
+				fillStrings(r, true, func(t tagRules) int { return t.max })
+				b, err := NewMessage(StopOnError).Add("1", r).Build(v)
+				if err != nil {
+					t.Fatalf("%s at max: %v", name, err)
+				}
+				atMax[name] = b
+				r = mk()
+				fillStrings(r, true, func(t tagRules) int {
+					if t.max == 0 && t.elem != "" {
+						return 5000
+					}
+					return 0
+				})
+				b, err = (&Message{OnError: StopOnError, Requests: []Request{r}}).marshal(v)
+				if err != nil {
+					t.Fatalf("%s untagged: %v", name, err)
+				}
+				untagged[name] = b
+			}
+			for name, why := range xmllint(t, xsdFor(ref, v), atMax) {
+				t.Errorf("%s with every string at its declared maximum does not validate:\n%s", name, why)
+			}
+			for name, why := range xmllint(t, xsdFor(ref, v), untagged) {
+				if strings.Contains(why, "maxLength") {
+					t.Errorf("%s: a string without a declared maximum has one in the schema:\n%s", name, why)
+				}
+			}
+		})
+	}
+}
