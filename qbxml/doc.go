@@ -30,9 +30,11 @@
 // Build calls Message.Validate, which refuses (with a *FieldError per
 // problem, joined) a missing required element, a string over the schema's
 // maximum length, a character QuickBooks cannot store (outside ISO-8859-1),
-// an Amount with more than 2 decimals, a Price/Quantity/Percent with more
-// than 5, a broken xsd:choice, and an element newer than the target
-// version (tag `qb:"since=16.0"`). Nothing is changed silently. To make
+// a reference FullName over the limit of that ...Ref element, an Amount
+// with more than 2 decimals, a Price/Quantity/Percent with more than 5, a
+// broken xsd:choice, and an element newer than the target version (tag
+// `qb:"since=16.0"`). The tags are tested against Intuit's XSD in both
+// directions, so they are the schema's limits. Nothing is changed silently. To make
 // data fit, call Clean (predictable Latin-1 replacement), Fit (truncation
 // with a stable "~XXXXX" hash suffix, collision-safe) or Normalize (both, on
 // a whole request, returning the changes so the caller keeps originals).
@@ -60,7 +62,7 @@
 // *UnknownRs). Every Rs embeds RsHeader (statusCode, statusSeverity,
 // statusMessage, requestID, retCount, iteratorID, iteratorRemainingCount)
 // and holds typed ...Ret values with ListID/TxnID, EditSequence, times and
-// decimal amounts. Unknown elements are ignored; the parser never panics
+// decimal amounts (ItemRet covers every item kind; Kind() names it). Unknown elements are ignored; the parser never panics
 // (fuzzed by FuzzParseResponse).
 //
 // # Errors
@@ -70,6 +72,17 @@
 // bad request) with a message for the bookkeeper; ClassifyHResult does the
 // same for the Web Connector's hresult (0x80040400 = QuickBooks could not
 // parse the request).
+//
+// # Paging, lookups, partial answers
+//
+// Queries that page (ItemQueryRq, CustomerQueryRq, the Txn queries, ...)
+// embed IterHeader: start with SetIterator(IteratorStart, "") and
+// MaxReturned, then NextPage(req, rs.Header()) sets up the next page while
+// iteratorRemainingCount > 0. FindByRefNumber and FindModified build the
+// queries that look for a transaction an interrupted session may already
+// have posted. ResponseMessage.Unanswered lists the requests QuickBooks
+// skipped after an error under stopOnError. DataExtValue and
+// HCP.FileIDFor read data extensions by owner and name.
 //
 // # Reverse direction (simulator)
 //

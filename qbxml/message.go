@@ -255,6 +255,7 @@ func walkMsgs(d *xml.Decoder, start xml.StartElement, msgs string, attrs func(xm
 // newDecoder returns a decoder that accepts the encodings QuickBooks and the
 // Web Connector use (UTF-8, ISO-8859-1, Windows-1252, US-ASCII).
 func newDecoder(data []byte) *xml.Decoder {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark some stacks prepend
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.CharsetReader = charsetReader
 	return d

@@ -394,6 +394,10 @@ func TestParseResponseRefuses(t *testing.T) {
 			}
 		})
 	}
+	// A byte-order mark and surrounding whitespace are accepted.
+	if m, err := ParseResponse([]byte("\xef\xbb\xbf\n <?xml version=\"1.0\"?>\n<QBXML><QBXMLMsgsRs><HostQueryRs statusCode=\"0\" statusSeverity=\"Info\"/></QBXMLMsgsRs></QBXML>\n")); err != nil || len(m.Responses) != 1 {
+		t.Fatalf("BOM: %v", err)
+	}
 	// Unknown elements and unknown Rs are accepted; Latin-1 is decoded.
 	in := "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><QBXML><Extra/><QBXMLMsgsRs><NewThingRs statusCode=\"0\" statusSeverity=\"Info\"><X/></NewThingRs>" +
 		"<CustomerAddRs statusCode=\"0\" statusSeverity=\"Info\"><CustomerRet><ListID>1</ListID><Future>y</Future><Name>Zo\xeb</Name></CustomerRet></CustomerAddRs></QBXMLMsgsRs></QBXML>"
