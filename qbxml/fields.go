@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -163,6 +164,24 @@ func parseTag(tag string) tagRules {
 	return t
 }
 
+// rulesCache holds the parsed tags of each struct type, field by field, so
+// validation does not re-parse struct tags for every value.
+var rulesCache sync.Map // reflect.Type -> []tagRules
+
+func fieldRules(typ reflect.Type, i int) tagRules {
+	if r, ok := rulesCache.Load(typ); ok {
+		return r.([]tagRules)[i]
+	}
+	rules := make([]tagRules, typ.NumField())
+	for j := range rules {
+		sf := typ.Field(j)
+		rules[j] = parseTag(sf.Tag.Get("qb"))
+		rules[j].elem, _, _ = strings.Cut(sf.Tag.Get("xml"), ",")
+	}
+	rulesCache.Store(typ, rules)
+	return rules[i]
+}
+
 // checker is implemented by request parts with rules a tag cannot say
 // (choices between elements).
 type checker interface {
@@ -194,8 +213,7 @@ func visit(v reflect.Value, path string, fn func(path string, f reflect.Value, t
 		if sf.Anonymous {
 			p = path
 		}
-		t := parseTag(sf.Tag.Get("qb"))
-		t.elem, _, _ = strings.Cut(sf.Tag.Get("xml"), ",")
+		t := fieldRules(typ, i)
 		if err := fn(strings.TrimPrefix(p, "."), f, t); err != nil {
 			errs = append(errs, err)
 		}
