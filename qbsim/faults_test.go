@@ -33,7 +33,7 @@ type naiveJob struct {
 	sends   int
 }
 
-func newNaiveServer(t *testing.T, requests ...string) *naiveServer {
+func newNaiveServer(t testing.TB, requests ...string) *naiveServer {
 	s := &naiveServer{}
 	for _, r := range requests {
 		s.jobs = append(s.jobs, naiveJob{request: r})
@@ -94,7 +94,7 @@ func (s *naiveServer) answer(method string, p map[string]string) (any, error) {
 	return "", nil
 }
 
-func salesReceiptRequest(t *testing.T, ref string) string {
+func salesReceiptRequest(t testing.TB, ref string) string {
 	t.Helper()
 	msg := qbxml.NewMessage(qbxml.StopOnError).Add("order-"+ref, &qbxml.SalesReceiptAddRq{SalesReceiptAdd: qbxml.SalesReceiptAdd{
 		RefNumber: ref, CustomerRef: qbxml.RefName("Web Store Customer"),

@@ -17,7 +17,7 @@ import (
 // tests: it decodes calls, checks the SOAPAction header and parameter names
 // against the WSDL and answers through a per-method function.
 type testServer struct {
-	t       *testing.T
+	t       testing.TB
 	mu      sync.Mutex
 	answer  func(method string, p map[string]string) (any, error)
 	calls   []string
@@ -37,7 +37,7 @@ var wsdlParams = map[string][]string{
 	"closeConnection":    {"ticket"},
 }
 
-func newTestServer(t *testing.T, answer func(method string, p map[string]string) (any, error)) *testServer {
+func newTestServer(t testing.TB, answer func(method string, p map[string]string) (any, error)) *testServer {
 	t.Helper()
 	s := &testServer{t: t, answer: answer}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
