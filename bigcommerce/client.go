@@ -263,6 +263,10 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 			delay = c.pace.retryAfter(limited, c.backoff(limited))
 		case errors.As(err, &apiErr) && apiErr.StatusCode < 500:
 			return nil, err // a 4xx will not get better by asking again
+		case method == http.MethodPost:
+			// Not idempotent: the request may have been carried out, so only
+			// a 429 (refused before any work) is safe to repeat.
+			return nil, err
 		default: // 5xx, network error, cut-off body
 			failures++
 			if failures > c.maxRetries {

@@ -95,6 +95,7 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.stats.Requests++
 	now := time.Now()
+	s.applyDue(now)
 	if s.opts.Token != "" && r.Header.Get("X-Auth-Token") != s.opts.Token {
 		s.mu.Unlock()
 		writeJSON(w, http.StatusUnauthorized, errFor(path, 401, "You have not been granted access to this resource. Check the X-Auth-Token."))
@@ -315,6 +316,8 @@ func (s *Store) route(r *http.Request, path string) reply {
 		return notFound(path)
 	case get && path == "v3/catalog/variants":
 		return s.listVariants(q, path)
+	case len(seg) >= 2 && len(seg) <= 3 && seg[0] == "v3" && seg[1] == "hooks":
+		return s.routeHooks(r, path, seg)
 	case r.Method == http.MethodPut && path == "v3/inventory/adjustments/absolute":
 		return s.adjustAbsolute(r, path)
 	}
@@ -674,12 +677,7 @@ func (s *Store) adjustAbsolute(r *http.Request, path string) reply {
 	if len(body.Items) == 0 || len(body.Items) > 2000 {
 		return reply{422, v3Error(422, "items must hold 1 to 2000 entries")}
 	}
-	type apply struct {
-		p   *product
-		v   *variant
-		qty int64
-	}
-	var todo []apply
+	var todo []adjustment
 	for _, it := range body.Items {
 		if it.LocationID != 1 {
 			return reply{422, v3Error(422, fmt.Sprintf("[Location %d does not exist]", it.LocationID))}
@@ -696,15 +694,15 @@ func (s *Store) adjustAbsolute(r *http.Request, path string) reply {
 		if n != 1 {
 			return reply{422, v3Error(422, "[Exactly one of variant_id, product_id or sku identifies an item]")}
 		}
-		var found *apply
+		var found *adjustment
 		for _, p := range s.products {
 			for _, v := range p.Variants {
 				if it.VariantID == v.ID || it.SKU != "" && it.SKU == v.SKU {
-					found = &apply{p, v, *it.Quantity}
+					found = &adjustment{p, v, *it.Quantity}
 				}
 			}
 			if it.ProductID == p.ID {
-				found = &apply{p, nil, *it.Quantity}
+				found = &adjustment{p, nil, *it.Quantity}
 			}
 		}
 		switch {
@@ -722,6 +720,39 @@ func (s *Store) adjustAbsolute(r *http.Request, path string) reply {
 		}
 		todo = append(todo, *found)
 	}
+	if s.opts.InventoryDelay > 0 {
+		s.pending = append(s.pending, pendingAdjustments{due: time.Now().Add(s.opts.InventoryDelay), items: todo})
+	} else {
+		s.applyAdjustments(todo)
+	}
+	s.seq.inventory++
+	return reply{200, map[string]any{"transaction_id": fmt.Sprintf("bcfake-%08x-%04d", uint32(s.opts.Seed), s.seq.inventory)}}
+}
+
+// adjustment is one validated absolute stock level. p.Tracking decides
+// whether it lands on the product (v nil) or on a variant.
+type adjustment struct {
+	p   *product
+	v   *variant
+	qty int64
+}
+
+// pendingAdjustments are accepted but not yet applied (Options.InventoryDelay).
+type pendingAdjustments struct {
+	due   time.Time
+	items []adjustment
+}
+
+// applyDue applies the adjustments whose time has come; s.mu is held.
+func (s *Store) applyDue(now time.Time) {
+	for len(s.pending) > 0 && !now.Before(s.pending[0].due) {
+		s.applyAdjustments(s.pending[0].items)
+		s.pending = s.pending[1:]
+	}
+}
+
+// applyAdjustments sets the levels and sends the inventory webhooks; s.mu is held.
+func (s *Store) applyAdjustments(todo []adjustment) {
 	now := s.now()
 	for _, a := range todo {
 		if a.v == nil {
@@ -737,7 +768,12 @@ func (s *Store) adjustAbsolute(r *http.Request, path string) reply {
 			}
 		}
 		a.p.Modified = now
+		if a.v == nil {
+			s.emit("store/product/inventory/updated", map[string]any{"type": "product", "id": a.p.ID,
+				"inventory": map[string]any{"product_id": a.p.ID, "method": "absolute", "value": a.qty}})
+		} else {
+			s.emit("store/sku/inventory/updated", map[string]any{"type": "sku", "id": a.v.SKUID,
+				"inventory": map[string]any{"product_id": a.p.ID, "variant_id": a.v.ID, "method": "absolute", "value": a.qty}})
+		}
 	}
-	s.seq.inventory++
-	return reply{200, map[string]any{"transaction_id": fmt.Sprintf("bcfake-%08x-%04d", uint32(s.opts.Seed), s.seq.inventory)}}
 }

@@ -231,6 +231,16 @@ func TestResponsesMatchSpecs(t *testing.T) {
 	srv := httptest.NewServer(store.Handler())
 	defer srv.Close()
 
+	// One webhook, so /v3/hooks has something to list.
+	hreq, _ := http.NewRequest(http.MethodPost, srv.URL+"/v3/hooks", strings.NewReader(`{"scope":"store/order/*","destination":"https://example.test/hook","is_active":true,"headers":{"X-Secret":"s"}}`))
+	hreq.Header.Set("Accept", "application/json")
+	hreq.Header.Set("Content-Type", "application/json")
+	if resp, err := http.DefaultClient.Do(hreq); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("create hook: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+
 	type call struct {
 		url, file, path string
 	}
@@ -247,6 +257,8 @@ func TestResponsesMatchSpecs(t *testing.T) {
 		{"v3/catalog/products/105", "catalog/products_catalog.v3.yml", "/catalog/products/{product_id}"},
 		{"v3/catalog/products/101/variants", "catalog/product-variants_catalog.v3.yml", "/catalog/products/{product_id}/variants"},
 		{"v3/catalog/variants?limit=250", "catalog/product-variants_catalog.v3.yml", "/catalog/variants"},
+		{"v3/hooks", "webhooks.v3.yml", "/hooks"},
+		{"v3/hooks/1", "webhooks.v3.yml", "/hooks/{webhook_id}"},
 	}
 	// Per-order endpoints for a few orders of every status.
 	perStatus := map[int]int{}

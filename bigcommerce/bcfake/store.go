@@ -56,6 +56,13 @@ type Options struct {
 	Epoch time.Time
 	// Now is the store's clock (for /v2/time and changes); default time.Now.
 	Now func() time.Time
+	// WebhookDuplicates delivers every webhook callback twice (same hash),
+	// as BigCommerce sometimes does.
+	WebhookDuplicates bool
+	// InventoryDelay makes absolute inventory adjustments apply this long
+	// after they are accepted, as BigCommerce applies them asynchronously
+	// (default 0: at once).
+	InventoryDelay time.Duration
 	// SlowDelay is how long a FaultSlow answer takes (default 2 s).
 	SlowDelay time.Duration
 	// Logger defaults to slog.Default().
@@ -76,11 +83,14 @@ type Store struct {
 	byID      map[int64]*order
 	refunds   []*refund // ascending id
 	seq       struct {
-		order, line, address, txn, refund, refundPay, variant, coupon, giftCert, taxRow, inventory int64
+		order, line, address, txn, refund, refundPay, variant, coupon, giftCert, inventory, hook, event int64
 	}
-	limit  limiter
-	faults []Fault
-	stats  ServerStats
+	hooks      []*hook
+	pending    []pendingAdjustments
+	deliveries sync.WaitGroup
+	limit      limiter
+	faults     []Fault
+	stats      ServerStats
 }
 
 // ServerStats counts what the handler served.
@@ -88,6 +98,9 @@ type ServerStats struct {
 	Requests    int64 // every request that reached the handler
 	RateLimited int64 // 429s sent because the quota ran out (not injected ones)
 	Injected    int64 // faults served
+	// WebhooksSent and WebhooksFailed count callback deliveries.
+	WebhooksSent   int64
+	WebhooksFailed int64
 }
 
 // New builds the store: catalog, customers, then the seeded orders.
@@ -186,6 +199,9 @@ func (s *Store) AddOrders(n int) []int64 {
 		o.Modified = now
 		s.put(o)
 		ids = append(ids, o.ID)
+		if o.StatusID != 0 {
+			s.emit("store/order/created", map[string]any{"type": "order", "id": o.ID})
+		}
 	}
 	return ids
 }
@@ -200,7 +216,12 @@ func (s *Store) MarkPaid(id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.markPaid(o, s.now())
+	prev := o.StatusID
+	if err := s.markPaid(o, s.now()); err != nil {
+		return err
+	}
+	s.orderChanged(o, prev)
+	return nil
 }
 
 // Cancel cancels an unpaid order and voids its authorization. A paid order
@@ -212,7 +233,12 @@ func (s *Store) Cancel(id int64) error {
 	if err != nil {
 		return err
 	}
-	return s.cancel(o, s.now())
+	prev := o.StatusID
+	if err := s.cancel(o, s.now()); err != nil {
+		return err
+	}
+	s.orderChanged(o, prev)
+	return nil
 }
 
 // Ship ships a paid order's physical lines (status Shipped).
@@ -226,7 +252,9 @@ func (s *Store) Ship(id int64) error {
 	if !o.captured() {
 		return fmt.Errorf("bcfake: order %d is not paid", id)
 	}
+	prev := o.StatusID
 	s.ship(o, s.now(), false)
+	s.orderChanged(o, prev)
 	return nil
 }
 
@@ -239,10 +267,13 @@ func (s *Store) Refund(id int64, req RefundRequest) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	prev := o.StatusID
 	r, err := s.refund(o, req, s.now())
 	if err != nil {
 		return 0, err
 	}
+	s.emit("store/order/refund/created", map[string]any{"type": "order", "id": o.ID, "refund": map[string]any{"refund_id": r.ID}})
+	s.orderChanged(o, prev)
 	return r.ID, nil
 }
 
@@ -257,6 +288,7 @@ func (s *Store) SetStaffNotes(id int64, notes string) error {
 	}
 	o.StaffNotes = notes
 	o.touch(s.now())
+	s.orderChanged(o, o.StatusID)
 	return nil
 }
 
@@ -289,6 +321,7 @@ func (s *Store) OrderStatus(id int64) (int, error) {
 func (s *Store) InventoryLevel(productID, variantID int64) (int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.applyDue(time.Now())
 	for _, p := range s.products {
 		if p.ID != productID {
 			continue
@@ -345,6 +378,7 @@ func (s *Store) Grow(ctx context.Context, every time.Duration) {
 		if len(candidates) > 0 {
 			o := candidates[s.gen.pick(len(candidates))]
 			now := s.now()
+			prev, refundsBefore := o.StatusID, len(o.Refunds)
 			switch o.StatusID {
 			case 7, 1:
 				if s.gen.chance(0.8) {
@@ -358,6 +392,12 @@ func (s *Store) Grow(ctx context.Context, every time.Duration) {
 				if s.gen.chance(0.3) {
 					_, _ = s.refund(o, RefundRequest{Kind: RefundOneItem, Reason: "Return"}, now)
 				}
+			}
+			if len(o.Refunds) > refundsBefore {
+				s.emit("store/order/refund/created", map[string]any{"type": "order", "id": o.ID, "refund": map[string]any{"refund_id": o.Refunds[len(o.Refunds)-1].ID}})
+			}
+			if o.StatusID != prev || len(o.Refunds) > refundsBefore {
+				s.orderChanged(o, prev)
 			}
 		}
 		s.mu.Unlock()

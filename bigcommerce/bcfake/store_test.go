@@ -237,3 +237,28 @@ func TestServeStopsWithContext(t *testing.T) {
 }
 
 func decimalOf(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+// TestInventoryAppliesLater: with InventoryDelay the adjustment is accepted
+// at once but a read straight after still shows the old level, as in
+// BigCommerce; once the delay has passed, the new level shows.
+func TestInventoryAppliesLater(t *testing.T) {
+	s := bcfake.New(bcfake.Options{Seed: 2, Orders: 5, InventoryDelay: 50 * time.Millisecond, Logger: quiet()})
+	before, _ := s.InventoryLevel(100, 0)
+	req := httptest.NewRequest(http.MethodPut, "/v3/inventory/adjustments/absolute", strings.NewReader(`{"items":[{"location_id":1,"product_id":100,"quantity":12345}]}`))
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	if now, _ := s.InventoryLevel(100, 0); now != before {
+		t.Errorf("level changed at once to %d", now)
+	}
+	for {
+		if lvl, _ := s.InventoryLevel(100, 0); lvl == 12345 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
