@@ -161,18 +161,27 @@ func (m *Message) marshal(v Version) ([]byte, error) {
 
 // MarshalXML writes <QBXML><QBXMLMsgsRq onError=...>requests</QBXMLMsgsRq></QBXML>.
 func (m *Message) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
-	root := xml.StartElement{Name: xml.Name{Local: "QBXML"}}
 	msgs := xml.StartElement{Name: xml.Name{Local: "QBXMLMsgsRq"},
 		Attr: []xml.Attr{{Name: xml.Name{Local: "onError"}, Value: string(m.OnError)}}}
+	return encodeEnvelope(e, msgs, len(m.Requests), func(i int) (any, string) {
+		return m.Requests[i], m.Requests[i].RqName()
+	})
+}
+
+// encodeEnvelope writes <QBXML><msgs>children</msgs></QBXML>; child(i)
+// returns the i-th value and its element name.
+func encodeEnvelope(e *xml.Encoder, msgs xml.StartElement, n int, child func(int) (any, string)) error {
+	root := xml.StartElement{Name: xml.Name{Local: "QBXML"}}
 	if err := e.EncodeToken(root); err != nil {
 		return err
 	}
 	if err := e.EncodeToken(msgs); err != nil {
 		return err
 	}
-	for _, r := range m.Requests {
-		if err := e.EncodeElement(r, xml.StartElement{Name: xml.Name{Local: r.RqName()}}); err != nil {
-			return fmt.Errorf("%s: %w", r.RqName(), err)
+	for i := range n {
+		v, name := child(i)
+		if err := e.EncodeElement(v, xml.StartElement{Name: xml.Name{Local: name}}); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	if err := e.EncodeToken(msgs.End()); err != nil {

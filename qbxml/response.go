@@ -79,23 +79,10 @@ func (m *ResponseMessage) ByRequestID(id string) (Response, bool) {
 
 // MarshalXML writes <QBXML><QBXMLMsgsRs>responses</QBXMLMsgsRs></QBXML>.
 func (m *ResponseMessage) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
-	root := xml.StartElement{Name: xml.Name{Local: "QBXML"}}
 	msgs := xml.StartElement{Name: xml.Name{Local: "QBXMLMsgsRs"}}
-	if err := e.EncodeToken(root); err != nil {
-		return err
-	}
-	if err := e.EncodeToken(msgs); err != nil {
-		return err
-	}
-	for _, r := range m.Responses {
-		if err := e.EncodeElement(r, xml.StartElement{Name: xml.Name{Local: r.RsName()}}); err != nil {
-			return fmt.Errorf("%s: %w", r.RsName(), err)
-		}
-	}
-	if err := e.EncodeToken(msgs.End()); err != nil {
-		return err
-	}
-	return e.EncodeToken(root.End())
+	return encodeEnvelope(e, msgs, len(m.Responses), func(i int) (any, string) {
+		return m.Responses[i], m.Responses[i].RsName()
+	})
 }
 
 // UnmarshalXML reads <QBXML><QBXMLMsgsRs>, decoding each ...Rs into its
