@@ -76,7 +76,13 @@ func (c *Company) preferencesRet() *Node {
 // agency, payment methods, a class, a few items and customers.
 func (c *Company) seedSample() {
 	add := func(kind string, kids ...*Node) *record {
-		r, st := c.listAdd(kind, El(kind+"Add", kids...))
+		n := El(kind+"Add", kids...)
+		if t, ok := childType(schemaMessages[kind+"AddRq"], kind+"Add"); ok {
+			if err := validateNode(n, t, n.Name); err != nil {
+				panic(fmt.Sprintf("seed %s: %v", kind, err)) // a bug in the seed itself
+			}
+		}
+		r, st := c.listAdd(kind, n)
 		if st != nil {
 			panic(fmt.Sprintf("seed %s: %v", kind, st)) // a bug in the seed itself
 		}
@@ -103,7 +109,7 @@ func (c *Company) seedSample() {
 	add("ItemSalesTax", Leaf("Name", "Out of State"), Leaf("ItemDesc", "No tax outside California"), Leaf("TaxRate", "0"),
 		ref("TaxVendorRef", "State Board of Equalization"))
 	for _, pm := range []struct{ name, typ string }{{"Cash", "Cash"}, {"Check", "Check"}, {"Visa", "Visa"}, {"MasterCard", "MasterCard"},
-		{"American Express", "AmericanExpress"}, {"PayPal", "OtherCreditCard"}, {"Gift Certificate", "GiftCertificate"}} {
+		{"American Express", "AmericanExpress"}, {"PayPal", "OtherCreditCard"}, {"Gift Card", "GiftCard"}} {
 		add("PaymentMethod", Leaf("Name", pm.name), Leaf("PaymentMethodType", pm.typ))
 	}
 	add("Class", Leaf("Name", "Web Store"))

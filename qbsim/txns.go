@@ -363,7 +363,7 @@ func (c *Company) refund(ret *Node, r *record) *qbStatus {
 		}
 		r.Applied = append(r.Applied, application{TxnID: cm.ID, Amount: amt})
 		total = total.Add(amt)
-		rets = append(rets, El("RefundAppliedToTxnRet", Leaf("TxnID", cm.ID), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
+		rets = append(rets, El("RefundAppliedToTxnRet", Leaf("TxnID", cm.ID), Leaf("TxnType", "CreditMemo"), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
 			Leaf("RefNumber", cm.Ret.Get("RefNumber")), Leaf("CreditRemaining", money(cm.Total.Sub(used).Sub(amt))), Leaf("RefundAmount", money(amt))))
 	}
 	ret.Remove("RefundAppliedToTxnAdd")

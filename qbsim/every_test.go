@@ -1,0 +1,102 @@
+package qbsim
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bcqb/bcqb/qbxml"
+)
+
+// TestEveryQueryAnswersValidly runs every query the simulator knows, with
+// line items and links, over a company holding every transaction type, and
+// checks each answer against the schema (and xmllint when present).
+func TestEveryQueryAnswersValidly(t *testing.T) {
+	c, _ := newTestCompany(t)
+	populate(t, c)
+	var names []string
+	for name := range schemaMessages {
+		if strings.HasSuffix(name, "QueryRq") {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			body := `<` + name + ` requestID="1"/>`
+			op := strings.TrimSuffix(name, "QueryRq")
+			if txnKinds[op] {
+				body = `<` + name + ` requestID="1"><IncludeLineItems>true</IncludeLineItems>`
+				if op == "Invoice" || op == "CreditMemo" {
+					body += `<IncludeLinkedTxns>true</IncludeLinkedTxns>`
+				}
+				body += `</` + name + `>`
+			}
+			resp, err := c.ProcessRequest(context.Background(), rawMessage("stopOnError", body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			xsdCheck(t, resp)
+		})
+	}
+}
+
+// populate adds one of each transaction type, linked where they link.
+func populate(t *testing.T, c *Company) {
+	t.Helper()
+	inv := one[*qbxml.InvoiceAddRs](t, c, &qbxml.InvoiceAddRq{InvoiceAdd: qbxml.InvoiceAdd{CustomerRef: qbxml.RefName("Abercrombie, Kristy"),
+		Lines: []qbxml.SalesLineAdd{line("Gadget", "1", ""), {Desc: "Thank you for your order"}}}})
+	cm := one[*qbxml.CreditMemoAddRs](t, c, &qbxml.CreditMemoAddRq{CreditMemoAdd: qbxml.CreditMemoAdd{CustomerRef: qbxml.RefName("Abercrombie, Kristy"),
+		Lines: []qbxml.SalesLineAdd{line("Widget", "1", "")}}})
+	rs := send(t, c, qbxml.StopOnError,
+		&qbxml.SalesReceiptAddRq{SalesReceiptAdd: qbxml.SalesReceiptAdd{PaymentMethodRef: qbxml.RefName("Visa"), Lines: []qbxml.SalesLineAdd{line("Widget", "1", "")}}},
+		&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: qbxml.ReceivePaymentAdd{CustomerRef: qbxml.RefName("Abercrombie, Kristy"),
+			TotalAmount: qbxml.AmountOf(dec("10.00")), AppliedToTxns: []qbxml.AppliedToTxnAdd{{TxnID: inv.Invoice.TxnID, PaymentAmount: qbxml.AmountOf(dec("10.00"))}}}},
+		&qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: qbxml.ARRefundCreditCardAdd{CustomerRef: qbxml.RefName("Abercrombie, Kristy"),
+			PaymentMethodRef: qbxml.RefName("Visa"), RefundAppliedToTxns: []qbxml.RefundAppliedToTxnAdd{{TxnID: cm.CreditMemo.TxnID, RefundAmount: qbxml.AmountOf(dec("5.00"))}}}},
+		&qbxml.CheckAddRq{CheckAdd: qbxml.CheckAdd{AccountRef: qbxml.RefName("Checking"), PayeeEntityRef: qbxml.RefName("Cook, Brian"),
+			ExpenseLines: []qbxml.ExpenseLineAdd{{AccountRef: qbxml.RefName("Accounts Receivable"), Amount: qbxml.AmountOf(dec("12.34")), CustomerRef: qbxml.RefName("Cook, Brian")}}}},
+		&qbxml.InventoryAdjustmentAddRq{InventoryAdjustmentAdd: qbxml.InventoryAdjustmentAdd{AccountRef: qbxml.RefName("Inventory Adjustments"),
+			Lines: []qbxml.InventoryAdjustmentLineAdd{{ItemRef: qbxml.RefName("Gadget"), QuantityAdjustment: &qbxml.QuantityAdjustment{QuantityDifference: qbxml.QuantityInt(-1)}}}}},
+	)
+	for _, r := range rs {
+		if code, msg := status(r); code != 0 {
+			t.Fatalf("%s: %d %s", r.RsName(), code, msg)
+		}
+	}
+}
+
+func TestCreditMemoRefund(t *testing.T) {
+	c, _ := newTestCompany(t)
+	// Widget 19.99 + 7.75% tax (1.55) = 21.54 credited.
+	cm := one[*qbxml.CreditMemoAddRs](t, c, &qbxml.CreditMemoAddRq{CreditMemoAdd: qbxml.CreditMemoAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
+		Lines: []qbxml.SalesLineAdd{line("Widget", "1", "")}}})
+	if got := cm.CreditMemo; got.TotalAmount.String() != "21.54" || got.CreditRemaining.String() != "21.54" {
+		t.Fatalf("credit memo total %s remaining %s", got.TotalAmount, got.CreditRemaining)
+	}
+	refund := func(amount string) *qbxml.ARRefundCreditCardAddRs {
+		return one[*qbxml.ARRefundCreditCardAddRs](t, c, &qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: qbxml.ARRefundCreditCardAdd{
+			CustomerRef: qbxml.RefName("Cook, Brian"), RefundAppliedToTxns: []qbxml.RefundAppliedToTxnAdd{{TxnID: cm.CreditMemo.TxnID, RefundAmount: qbxml.AmountOf(dec(amount))}}}})
+	}
+	if r := refund("21.55"); r.Header().StatusCode != 3210 {
+		t.Errorf("refunding more than the credit: %d", r.Header().StatusCode)
+	}
+	if r := refund("21.54"); r.Header().StatusCode != 0 || r.ARRefundCreditCard.TotalAmount.String() != "21.54" {
+		t.Fatalf("refund: %d %s", r.Header().StatusCode, r.Header().StatusMessage)
+	}
+	q := one[*qbxml.CreditMemoQueryRs](t, c, &qbxml.CreditMemoQueryRq{TxnSelect: qbxml.TxnSelect{TxnIDs: []string{cm.CreditMemo.TxnID}}})
+	if got := q.CreditMemos[0].CreditRemaining.String(); got != "0.00" {
+		t.Errorf("credit remaining %s", got)
+	}
+	cust := one[*qbxml.CustomerQueryRs](t, c, &qbxml.CustomerQueryRq{ListSelect: qbxml.ListSelect{FullNames: []string{"Cook, Brian"}}})
+	if got := cust.Customers[0].Balance.String(); got != "0.00" {
+		t.Errorf("customer balance after credit and refund %s", got)
+	}
+	if v := one[*qbxml.TxnVoidRs](t, c, &qbxml.TxnVoidRq{TxnVoidType: qbxml.TxnTypeCreditMemo, TxnID: cm.CreditMemo.TxnID}); v.Header().StatusCode != 3210 {
+		t.Errorf("voiding a refunded credit memo: %d", v.Header().StatusCode)
+	}
+	if v := one[*qbxml.TxnVoidRs](t, c, &qbxml.TxnVoidRq{TxnVoidType: qbxml.TxnTypeInvoice, TxnID: cm.CreditMemo.TxnID}); v.Header().StatusCode != 3120 {
+		t.Errorf("voiding with the wrong type: %d", v.Header().StatusCode)
+	}
+}
