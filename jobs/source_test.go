@@ -1,0 +1,173 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bcqb/bcqb/jobs"
+	"github.com/bcqb/bcqb/qbxml"
+	"github.com/bcqb/bcqb/qwc"
+	"github.com/bcqb/bcqb/store"
+)
+
+// twoStep asks for the host, then for the company, then is done: a job that
+// needs two round trips, as "query, then add" will.
+type twoStep struct{}
+
+func (twoStep) Kind() string           { return "test.twostep" }
+func (twoStep) Noun() (string, string) { return "two-step job", "two-step jobs" }
+func (twoStep) Request(ctx context.Context, env jobs.Env, job store.Job) (*qbxml.Message, error) {
+	reqs := qbxml.CompanyInfoRequests(fmt.Sprintf("j%d-", job.ID), "")
+	return qbxml.NewMessage(qbxml.StopOnError, reqs[job.Step]), nil
+}
+func (twoStep) Response(ctx context.Context, env jobs.Env, job store.Job, reply jobs.Reply) (store.Outcome, error) {
+	if job.Step == 0 {
+		return store.Outcome{State: store.JobSent, Step: 1, StepState: "host seen"}, nil
+	}
+	return store.Outcome{State: store.JobDone, Step: 1}, nil
+}
+
+func setup(t *testing.T) (*store.DB, *jobs.Source, qwc.Session) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "bcqb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	u, err := db.PutUser(ctx, "qb", "password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := jobs.NewSource(db, nil, twoStep{}, jobs.CompanyInfo{})
+	return db, src, qwc.Session{ID: s.ID, PublicID: s.PublicID, CompanyID: u.CompanyID, Version: qbxml.V13, Country: "US"}
+}
+
+const okHost = `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><HostQueryRs statusCode="0" statusSeverity="Info" statusMessage="Status OK">` +
+	`<HostRet><ProductName>QuickBooks Pro 2014</ProductName><Country>US</Country><SupportedQBXMLVersion>13.0</SupportedQBXMLVersion></HostRet></HostQueryRs></QBXMLMsgsRs></QBXML>`
+
+func TestMultiStepJobStaysInTheSession(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: "test.twostep"})
+
+	req, err := src.Next(ctx, sess)
+	if err != nil || !strings.Contains(req, "<HostQueryRq") || !strings.Contains(req, `<?qbxml version="13.0"?>`) {
+		t.Fatalf("first step = %q, %v", req, err)
+	}
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: okHost}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := src.Remaining(ctx, sess); n != 1 {
+		t.Errorf("Remaining after step 1 = %d, want 1 (the job's next step)", n)
+	}
+	req, err = src.Next(ctx, sess)
+	if err != nil || !strings.Contains(req, "<CompanyQueryRq") {
+		t.Fatalf("second step = %q, %v", req, err)
+	}
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: okHost}); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := src.Remaining(ctx, sess); n != 0 {
+		t.Errorf("Remaining at the end = %d", n)
+	}
+	if _, err := src.Next(ctx, sess); !errors.Is(err, qwc.ErrNoWork) {
+		t.Errorf("Next at the end: %v, want ErrNoWork", err)
+	}
+	if s, _ := src.Summary(ctx, sess); s != "bcqb: 1 two-step job done" {
+		t.Errorf("Summary = %q", s)
+	}
+}
+
+func TestUnknownKindNeedsAttentionAndTheSessionGoesOn(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	bad, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: "no.such.kind", Priority: 1})
+	db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: "test.twostep", Priority: 2})
+	req, err := src.Next(ctx, sess)
+	if err != nil || !strings.Contains(req, "HostQueryRq") {
+		t.Fatalf("Next = %q, %v; the broken job must be skipped", req, err)
+	}
+	j, _ := db.Job(ctx, bad.ID)
+	if j.State != store.JobFailed || !strings.Contains(j.LastError, "no.such.kind") {
+		t.Errorf("broken job = %s %q", j.State, j.LastError)
+	}
+}
+
+func TestDeliverOutcomes(t *testing.T) {
+	tests := []struct {
+		name      string
+		resp      qwc.Response
+		state     string
+		errSubstr string
+	}{
+		{"company file in use", qwc.Response{HResult: "0x80040408", Message: "Could not start QuickBooks."}, store.JobQueued, ""},
+		{"parse error", qwc.Response{HResult: "0x80040400", Message: "QuickBooks found an error when parsing the provided XML text stream."}, store.JobFailed, ""},
+		{"unreadable response", qwc.Response{XML: "<QBXML><QBXMLMsgsRs>"}, store.JobFailed, "could not be read"},
+		{"status error", qwc.Response{XML: `<QBXML><QBXMLMsgsRs><HostQueryRs statusCode="3175" statusSeverity="Error" statusMessage="There was an error when saving a HostQuery."/></QBXMLMsgsRs></QBXML>`}, store.JobFailed, "HostQueryRs"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			db, src, sess := setup(t)
+			j, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: jobs.KindCompanyInfo})
+			if _, err := src.Next(ctx, sess); err != nil {
+				t.Fatal(err)
+			}
+			if err := src.Deliver(ctx, sess, tc.resp); err != nil {
+				t.Fatal(err)
+			}
+			j, _ = db.Job(ctx, j.ID)
+			if j.State != tc.state || !strings.Contains(j.LastError, tc.errSubstr) {
+				t.Errorf("job = %s %q, want %s with %q", j.State, j.LastError, tc.state, tc.errSubstr)
+			}
+			if j.State == store.JobQueued && !j.NotBefore.After(db.Now()) {
+				t.Error("a retry must wait")
+			}
+			// A second delivery (the Web Connector retrying) settles nothing twice.
+			if err := src.Deliver(ctx, sess, tc.resp); err != nil {
+				t.Errorf("second Deliver: %v", err)
+			}
+		})
+	}
+}
+
+func TestPendingAndHold(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	p, err := src.Pending(ctx, sess.CompanyID)
+	if err != nil || p.Due != 0 || p.Wait {
+		t.Fatalf("empty queue: %+v, %v", p, err)
+	}
+	release := src.Hold(sess.CompanyID)
+	if p, _ := src.Pending(ctx, sess.CompanyID); !p.Wait {
+		t.Error("a held company must wait")
+	}
+	if _, err := src.Next(ctx, sess); !errors.Is(err, qwc.ErrWait) {
+		t.Errorf("Next while held: %v, want ErrWait", err)
+	}
+	release()
+	release() // idempotent
+	if p, _ := src.Pending(ctx, sess.CompanyID); p.Wait {
+		t.Error("released but still waiting")
+	}
+	db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: jobs.KindCompanyInfo, NotBefore: db.Now().Add(10 * time.Second)})
+	if p, _ := src.Pending(ctx, sess.CompanyID); p.Due != 0 || !p.Wait {
+		t.Errorf("work due in 10s: %+v, want wait", p)
+	}
+	if n, err := jobs.EnqueueCompanyInfo(ctx, db); err != nil || n != 1 {
+		t.Errorf("first EnqueueCompanyInfo = %d, %v; want 1 (no info yet)", n, err)
+	}
+	if n, err := jobs.EnqueueCompanyInfo(ctx, db); err != nil || n != 0 {
+		t.Errorf("second EnqueueCompanyInfo = %d, %v; a queued refresh must not be queued twice", n, err)
+	}
+}
