@@ -56,7 +56,9 @@ func TestServeStartsOnDefaultsAndStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, &out, &syncBuffer{}) }()
+	go func() {
+		done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, &out, &syncBuffer{})
+	}()
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)
 	var resp *http.Response
