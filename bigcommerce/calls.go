@@ -79,10 +79,19 @@ func v3Each[T any](ctx context.Context, c *Client, path string, q url.Values, fn
 				return err
 			}
 		}
-		if !ok || len(env.Data) < PageLimit {
+		if !ok || len(env.Data) == 0 {
 			return nil
 		}
-		if p := env.Meta.Pagination; p == nil || p.CurrentPage >= p.TotalPages {
+		// Trust the pagination when there is one (an endpoint may cap the
+		// page below what we asked); a bare meta (the refunds list) ends on
+		// a short page.
+		if p := env.Meta.Pagination; p != nil && p.TotalPages > 0 {
+			if p.CurrentPage >= p.TotalPages {
+				return nil
+			}
+			continue
+		}
+		if len(env.Data) < PageLimit {
 			return nil
 		}
 	}
@@ -307,7 +316,13 @@ func (c *Client) OrderTaxes(ctx context.Context, orderID int64) ([]Tax, error) {
 
 // OrderTransactions lists an order's payment events (GET /v3/orders/{id}/transactions).
 func (c *Client) OrderTransactions(ctx context.Context, orderID int64) ([]Transaction, error) {
-	return v3All[Transaction](ctx, c, fmt.Sprintf("v3/orders/%d/transactions", orderID), nil)
+	out, err := v3All[Transaction](ctx, c, fmt.Sprintf("v3/orders/%d/transactions", orderID), nil)
+	if len(out) >= PageLimit {
+		// Reported by a third party: paging of this endpoint does not work,
+		// so an order with more transactions than one page may be cut short.
+		c.log.WarnContext(ctx, "bigcommerce: order has a full page of transactions; later ones may be missing", "order_id", orderID, "count", len(out))
+	}
+	return out, err
 }
 
 // OrderRefunds lists one order's refunds.

@@ -227,6 +227,14 @@ type Coupon struct {
 	Amount   Amount `json:"amount"`
 	Type     int    `json:"type"`
 	Discount Amount `json:"discount"`
+
+	Raw json.RawMessage `json:"-"`
+}
+
+// UnmarshalJSON keeps the raw coupon.
+func (c *Coupon) UnmarshalJSON(b []byte) error {
+	type alias Coupon
+	return decodeRaw(b, (*alias)(c), &c.Raw)
 }
 
 // Tax is one tax row of an order (GET /v2/orders/{id}/taxes?details=true):
@@ -246,6 +254,8 @@ type Tax struct {
 	LineAmount     Amount `json:"line_amount"`
 	OrderProductID int64  `json:"order_product_id"`
 	LineItemType   string `json:"line_item_type"` // item, shipping, handling, gift-wrapping
+
+	Raw json.RawMessage `json:"-"`
 }
 
 // UnmarshalJSON accepts order_product_id as a number or a string.
@@ -261,6 +271,7 @@ func (t *Tax) UnmarshalJSON(b []byte) error {
 	}
 	t.OrderProductID = int64(aux.OrderProductID)
 	t.SalesTaxID = string(aux.SalesTaxID)
+	t.Raw = rawCopy(b)
 	return nil
 }
 

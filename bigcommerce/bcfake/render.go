@@ -152,7 +152,7 @@ func (s *Store) renderOrder(o *order) map[string]any {
 		"store_default_currency_code": "USD", "store_default_to_transactional_exchange_rate": rate10(o.Cur.Rate),
 		"staff_notes": o.StaffNotes, "customer_message": o.Message,
 		"discount_amount": m4(o.DiscountAmt), "coupon_discount": m4(o.CouponAmt),
-		"shipping_address_count": 1, "is_deleted": false, "ebay_order_id": "0",
+		"shipping_address_count": shipCount(o), "is_deleted": false, "ebay_order_id": "0",
 		"cart_id": fmt.Sprintf("7e48f7ef-2e88-4817-aea4-%012d", o.ID), "billing_address": bill,
 		"is_email_opt_in": false, "credit_card_type": nil, "order_source": "www", "channel_id": 1,
 		"external_source": nil, "external_id": nil, "external_merchant_id": nil, "external_order_id": "",
@@ -217,7 +217,19 @@ func (s *Store) renderLines(o *order) []any {
 	return out
 }
 
+// shipCount is 0 for an order with nothing to ship (digital goods and gift
+// certificates only), which then has no shipping address.
+func shipCount(o *order) int {
+	if o.isDigital() {
+		return 0
+	}
+	return 1
+}
+
 func (s *Store) renderShipping(o *order) []any {
+	if shipCount(o) == 0 {
+		return []any{}
+	}
 	total, shipped := o.itemsTotal()
 	m := addrMap(o.Ship)
 	for k, v := range map[string]any{
