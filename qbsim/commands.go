@@ -64,7 +64,7 @@ func writeSummary(tw *tabwriter.Writer, s Summary) {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t\n", k, t.Count, t.Voided, t.Total.StringFixed(2))
 		grand = grand.Add(t.Total)
 	}
-	_ = grand
+	fmt.Fprintf(tw, "All\t\t\t%s\t\n", grand.StringFixed(2))
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -86,6 +86,10 @@ type WebConnectorRun struct {
 	Every      time.Duration
 	HTTPClient *http.Client // e.g. one trusting the appliance's private CA
 	Faults     ConnectorFaults
+	// QBFaults are QuickBooks-side faults and modeled speed for the run.
+	QBFaults CompanyFaults
+	// Timeout is the per-call limit (default 2 minutes, like QBWC).
+	Timeout time.Duration
 }
 
 // RunWebConnector runs Web Connector sessions from a .qwc file against the
@@ -103,7 +107,9 @@ func RunWebConnector(ctx context.Context, o WebConnectorRun, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
-	wc, err := NewWebConnector(WebConnectorOptions{QWC: q, Password: o.Password, QuickBooks: company, HTTPClient: o.HTTPClient, Faults: o.Faults})
+	company.SetFaults(o.QBFaults)
+	wc, err := NewWebConnector(WebConnectorOptions{QWC: q, Password: o.Password, QuickBooks: company, HTTPClient: o.HTTPClient,
+		Faults: o.Faults, Timeout: o.Timeout})
 	if err != nil {
 		return err
 	}

@@ -319,3 +319,42 @@ func TestCommands(t *testing.T) {
 		}
 	}
 }
+
+func TestCommandFlags(t *testing.T) {
+	dir := t.TempDir()
+	srv := newNaiveServer(t, salesReceiptRequest(t, "3001"), salesReceiptRequest(t, "3002"))
+	qwcPath := filepath.Join(dir, "bcqb.qwc")
+	q := `<?xml version="1.0"?><QBWCXML><AppName>bcqb</AppName><AppURL>` + srv.srv.url() + `</AppURL><UserName>wcuser</UserName>
+<OwnerID>{11111111-2222-3333-4444-555555555555}</OwnerID><FileID>{AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE}</FileID><QBType>QBFS</QBType></QBWCXML>`
+	if err := os.WriteFile(qwcPath, []byte(q), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	company := filepath.Join(dir, "c.json")
+	var out, errOut bytes.Buffer
+	err := Command(context.Background(), []string{"webconnector", "--qwc", qwcPath, "--password", "secret", "--company", company,
+		"--sessions", "2", "--every", "1ms", "--lose-response", "1"}, nil, &out, &errOut)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "session 1: killed") || !strings.Contains(out.String(), "session 2: done, 2 request(s)") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	out.Reset()
+	if err := Command(context.Background(), []string{"qb", "show", "--company", company}, nil, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(out.String(), "3001") != 2 {
+		t.Errorf("the lost response should show order 3001 twice:\n%s", out.String())
+	}
+	out.Reset()
+	in := strings.NewReader(rawMessage("stopOnError", `<HostQueryRq requestID="h"/>`))
+	if err := Command(context.Background(), []string{"qb", "do", "--company", company}, in, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "<SupportedQBXMLVersion>13.0</SupportedQBXMLVersion>") {
+		t.Errorf("qb do:\n%s", out.String())
+	}
+	if err := Command(context.Background(), []string{"webconnector", "--qwc", qwcPath, "--kill-before", "nope"}, nil, &out, &errOut); err == nil {
+		t.Error("a bad --kill-before was accepted")
+	}
+}
