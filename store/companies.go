@@ -34,7 +34,7 @@ type Company struct {
 const companyColumns = `id, file_id, company_file, company_name, country, product_name, qbxml_versions,
 	qbxml_version, info_json, info_refreshed_at, created_at, updated_at`
 
-func scanCompany(row interface{ Scan(...any) error }) (Company, error) {
+func scanCompany(row scanner) (Company, error) {
 	var c Company
 	var refreshed sql.NullString
 	var created, updated string
@@ -69,23 +69,7 @@ func (db *DB) Company(ctx context.Context, id int64) (Company, error) {
 
 // Companies lists every company file, oldest first.
 func (db *DB) Companies(ctx context.Context) ([]Company, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+companyColumns+" FROM companies ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("store: companies: %w", err)
-	}
-	defer rows.Close()
-	var out []Company
-	for rows.Next() {
-		c, err := scanCompany(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: companies: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: companies: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, db.read, "companies", scanCompany, "SELECT "+companyColumns+" FROM companies ORDER BY id")
 }
 
 // CompanyInfo is what a company-info refresh learned about a company file.

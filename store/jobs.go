@@ -49,7 +49,7 @@ type Job struct {
 const jobColumns = `id, company_id, kind, dedupe_key, priority, state, payload, step, step_state, attempts,
 	recovering, COALESCE(session_id, 0), not_before, last_error, created_at, updated_at, finished_at`
 
-func scanJob(row interface{ Scan(...any) error }) (Job, error) {
+func scanJob(row scanner) (Job, error) {
 	var j Job
 	var notBefore, created, updated string
 	var finished sql.NullString
@@ -343,23 +343,11 @@ type KindCount struct {
 // SessionOutcomes counts, by kind and state, the jobs that a session sent a
 // request for and that have ended (done or failed).
 func (db *DB) SessionOutcomes(ctx context.Context, sessionID int64) ([]KindCount, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT j.kind, j.state, count(DISTINCT j.id) FROM jobs j
+	return queryAll(ctx, db.read, "session outcomes", func(r scanner) (KindCount, error) {
+		var k KindCount
+		err := r.Scan(&k.Kind, &k.State, &k.Count)
+		return k, err
+	}, `SELECT j.kind, j.state, count(DISTINCT j.id) FROM jobs j
 		JOIN qbwc_requests r ON r.job_id = j.id WHERE r.session_id = ? AND j.state IN ('done', 'failed')
 		GROUP BY j.kind, j.state ORDER BY j.kind, j.state`, sessionID)
-	if err != nil {
-		return nil, fmt.Errorf("store: session outcomes: %w", err)
-	}
-	defer rows.Close()
-	var out []KindCount
-	for rows.Next() {
-		var k KindCount
-		if err := rows.Scan(&k.Kind, &k.State, &k.Count); err != nil {
-			return nil, fmt.Errorf("store: session outcomes: %w", err)
-		}
-		out = append(out, k)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: session outcomes: %w", err)
-	}
-	return out, nil
 }

@@ -113,7 +113,7 @@ const sessionColumns = `id, public_id, user_id, company_id, remote_host, state, 
 	qbxml_major, qbxml_minor, qbxml_version, done_count, failed_count, last_error, last_hresult, summary,
 	created_at, last_seen_at, expires_at, closed_at`
 
-func scanSession(row interface{ Scan(...any) error }) (Session, error) {
+func scanSession(row scanner) (Session, error) {
 	var s Session
 	var created, seen, expires string
 	var closed sql.NullString
@@ -280,21 +280,6 @@ func (db *DB) AbandonSession(ctx context.Context, sessionID int64) error {
 
 // RecentSessions lists the latest sessions, newest first.
 func (db *DB) RecentSessions(ctx context.Context, limit int) ([]Session, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+sessionColumns+" FROM qbwc_sessions ORDER BY id DESC LIMIT ?", limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: recent sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: recent sessions: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: recent sessions: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, db.read, "recent sessions", scanSession,
+		"SELECT "+sessionColumns+" FROM qbwc_sessions ORDER BY id DESC LIMIT ?", limit)
 }

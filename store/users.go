@@ -82,7 +82,7 @@ func (db *DB) PutUser(ctx context.Context, username, password string) (User, err
 
 const userColumns = "id, username, company_id, created_at, updated_at"
 
-func scanUser(row interface{ Scan(...any) error }) (User, string, error) {
+func scanUser(row scanner) (User, string, error) {
 	var u User
 	var hash, created, updated string
 	if err := row.Scan(&u.ID, &u.Username, &u.CompanyID, &created, &updated, &hash); err != nil {
@@ -113,23 +113,10 @@ func (db *DB) UserByName(ctx context.Context, username string) (User, error) {
 
 // Users lists the Web Connector users.
 func (db *DB) Users(ctx context.Context) ([]User, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+userColumns+", password_hash FROM qbwc_users ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
-	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, _, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: users: %w", err)
-	}
-	return out, nil
+	return queryAll(ctx, db.read, "users", func(r scanner) (User, error) {
+		u, _, err := scanUser(r)
+		return u, err
+	}, "SELECT "+userColumns+", password_hash FROM qbwc_users ORDER BY id")
 }
 
 // Authenticate checks a Web Connector user name and password. Both an unknown
