@@ -316,7 +316,7 @@ func (s *Service) begin(ctx context.Context, sess *store.Session, req soap.SendR
 	}
 	if hcp != nil {
 		if owner, err := s.store.Setting(ctx, SettingOwnerID); err == nil {
-			if fileID := ourFileID(hcp, owner); fileID != "" && !strings.EqualFold(fileID, company.FileID) {
+			if fileID, _ := hcp.FileIDFor(owner); fileID != "" && !strings.EqualFold(fileID, company.FileID) {
 				return fmt.Sprintf("The company file open in QuickBooks (%s) is registered to another bcqb Web Connector user "+
 					"(FileID %s, expected %s). Open the right company file, or add the .qwc file of this one.",
 					req.CompanyFileName, fileID, company.FileID), nil
@@ -342,17 +342,6 @@ func (s *Service) begin(ctx context.Context, sess *store.Session, req soap.SendR
 	s.log.InfoContext(ctx, "qbwc session begins", "session", sess.PublicID, "company_file", req.CompanyFileName,
 		"country", conn.Country, "qbxml", v.String(), "rp_version", fmt.Sprintf("%d.%d", req.MajorVers, req.MinorVers))
 	return "", nil
-}
-
-// ourFileID returns the FileID data extension the Web Connector stamped into
-// the company for bcqb's OwnerID; other applications' FileIDs are ignored.
-func ourFileID(hcp *qbxml.HCP, owner string) string {
-	for _, d := range hcp.Company.DataExtRets {
-		if strings.EqualFold(d.DataExtName, "FileID") && (d.OwnerID == "" || strings.EqualFold(d.OwnerID, owner)) {
-			return strings.TrimSpace(d.DataExtValue)
-		}
-	}
-	return ""
 }
 
 func (s *Service) setError(ctx context.Context, sess store.Session, message, hresult string) error {
