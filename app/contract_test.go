@@ -404,3 +404,29 @@ func TestRestartMidSession(t *testing.T) {
 		t.Errorf("closeConnection after restart = %q", s)
 	}
 }
+
+// TestSessionRefusals: bcqb refuses, in words, a company file bound to
+// another user (its FileID) and a Canadian edition.
+func TestSessionRefusals(t *testing.T) {
+	ts := startServer(t, t.TempDir())
+	w := newWC(t, ts.URL, "")
+	company := hcp(t, ts)
+	fileID, _ := ts.DB().UserCompanyFileID(context.Background(), testUser)
+	for _, tc := range []struct {
+		name, hcp, want string
+	}{
+		{"another company file", strings.Replace(company, fileID, "{11111111-2222-4333-8444-555555555555}", 1), "registered to another"},
+		{"Canadian edition", strings.Replace(company, "<Country>US</Country>", "<Country>CA</Country>", 1), "Canadian QuickBooks is not supported yet"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ticket := w.authenticate(testUser, testPassword)[0]
+			if req := w.send(ticket, tc.hcp); req != "" {
+				t.Fatalf("sendRequestXML = %q, want \"\"", req)
+			}
+			if msg := w.lastError(ticket); !strings.Contains(msg, tc.want) {
+				t.Errorf("getLastError = %q, want %q", msg, tc.want)
+			}
+			w.close(ticket)
+		})
+	}
+}

@@ -299,12 +299,15 @@ func (s *Service) begin(ctx context.Context, sess *store.Session, req soap.SendR
 	var supported []string
 	if hcp != nil {
 		supported = hcp.Host.SupportedQBXMLVersion
-		if country == "" {
-			country = hcp.Country()
+		if c := hcp.Country(); c != "" {
+			country = c
 		}
 	}
-	if err := qbxml.CheckCountry(country); err != nil {
-		return err.Error() + ". bcqb speaks to the US edition of QuickBooks Desktop only, for now.", nil
+	// Both the Web Connector's parameter and QuickBooks' HostRet must say US.
+	for _, c := range []string{req.Country, country} {
+		if err := qbxml.CheckCountry(c); err != nil {
+			return err.Error() + ". bcqb speaks to the US edition of QuickBooks Desktop only, for now.", nil
+		}
 	}
 	v, err := qbxml.NegotiateVersion(req.MajorVers, req.MinorVers, supported)
 	if err != nil {
