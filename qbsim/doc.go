@@ -1,24 +1,66 @@
 // Package qbsim is a simulated QuickBooks Desktop company and a simulated
-// QuickBooks Web Connector (QBWC).
+// QuickBooks Web Connector (QBWC), for bcqb's end-to-end tests, its demo and
+// its benchmarks. QuickBooks and the Web Connector run only on Windows; this
+// package is the next best thing, and it is strict where QuickBooks is strict
+// so that a mapping bug shows up here rather than in a customer's books.
+// Production packages never import it (main wires its commands in).
 //
-// QuickBooks and the Web Connector run only on Windows, so bcqb's end-to-end
-// tests, its demo and its benchmarks run against this package instead. It is
-// deliberately strict where QuickBooks is strict (element order, name
-// uniqueness, references, field lengths, amounts computed from lines) so that
-// a mapping bug shows up here rather than in a customer's books.
+// # Web Connector
 //
-// Two halves:
+// NewWebConnector(WebConnectorOptions{QWC, Password, QuickBooks, ...}) drives
+// any QBWC SOAP 1.1 server in Intuit's call order: serverVersion,
+// clientVersion, authenticate (ticket; "", a company path, "none", "nvu",
+// "busy"; postpone and minimum-interval slots), sendRequestXML (the HCP
+// response on the first call, the company's qbXML version and country),
+// receiveResponseXML (with hresult/message when QuickBooks refused the
+// message), getLastError (after a negative percent or an empty request;
+// "NoOp" pauses 5 s on the Clock), connectionError, closeConnection.
+// RunSession runs one session and returns its SessionResult with the
+// transcript of every call; Run runs sessions on the .qwc schedule. ReadQWC
+// reads a .qwc file with QBWC's own checks (https or localhost, no IP host).
 //
-//   - WebConnector drives any QBWC SOAP server over HTTP(S) in Intuit's call
-//     order (serverVersion, clientVersion, authenticate, sendRequestXML,
-//     receiveResponseXML, getLastError, connectionError, closeConnection) and
-//     hands each qbXML request to a QuickBooks implementation.
-//   - Company is that QuickBooks: lists and transactions answering qbXML,
-//     persisted to a JSON file.
+// # Company
 //
-// Faults (delays, locked file, lost responses, a killed Web Connector, the
-// two-minute HTTP timeout, a closed company file) can be switched on to prove
-// that a server survives them.
+// Company implements QuickBooks. NewSampleCompany, OpenCompany,
+// OpenOrCreateCompany and SaveAs give a company like a fresh sample file,
+// persisted as JSON after every message. Every request is checked against
+// content models compiled from Intuit's qbXML 13.0 schema (schema_gen.go,
+// made by internal/xsdgen): element order, unknown or missing elements,
+// lengths, enumerations and number formats; a message with any invalid
+// request is refused as a whole with HRESULT 0x80040400 and no partial
+// work, as QuickBooks does. Requests are worked on as generic element trees
+// rather than the qbxml package's structs because encoding/xml ignores
+// element order and unknown elements, which is exactly what QuickBooks
+// refuses; the tests build their requests with qbxml and parse every answer
+// back with it.
 //
-// Production packages never import qbsim.
+// QuickBooks' rules: ListID/TxnID/EditSequence/TimeCreated/TimeModified;
+// names unique across the shared name list and across all item types
+// (3100); references must exist (3140); stale EditSequence (3200); line
+// amounts are quantity × rate rounded to cents (or the item's price), sales
+// tax is the taxable lines times the tax item's rate (the transaction's,
+// the customer's or the company default); invoice balances, payments (3210
+// on overpaying), credit memos and their card refunds, customer balances and
+// quantity on hand are derived from the transactions, so a void undoes them.
+// Queries take ListID/FullName/TxnID/RefNumber, NameFilter, ActiveStatus,
+// modified and transaction dates, EntityFilter, PaidStatus, OwnerID (data
+// extensions), IncludeLineItems/IncludeLinkedTxns/IncludeRetElement and
+// iterators (MaxReturned, iteratorID, Continue, iteratorRemainingCount) that
+// live for one session. onError stopOnError/continueOnError are honoured.
+//
+// # Faults
+//
+// CompanyFaults: modeled time per message, request and transaction (on the
+// Clock), records locked (3170/3175/3180), the company file closed
+// (0x80040416), QuickBooks unable to start (0x80040408). ConnectorFaults:
+// QuickBooks' response lost after it committed (the fault that makes naive
+// servers post twice) and the Web Connector killed before any call. The
+// Web Connector's per-call timeout (2 minutes) runs on the Clock, so tests
+// use a FakeClock and never sleep.
+//
+// # Commands
+//
+// Command(ctx, args, stdin, stdout, stderr) runs `bcqb webconnector ...` and
+// `bcqb qb show|do ...` (CommandUsage is their help text); RunWebConnector,
+// Show and Do are the same without flags.
 package qbsim

@@ -61,6 +61,14 @@ func (c *Company) newLineID() string {
 	return fmt.Sprintf("%X-%d", c.d.Seq, c.now().Unix())
 }
 
+// defaultRef fills a reference QuickBooks defaults (A/R account,
+// Undeposited Funds) when the request leaves it out.
+func (c *Company) defaultRef(ret *Node, name, id string) {
+	if r := c.byID[id]; r != nil && !ret.Has(name) {
+		ret.Put(refNode(name, r))
+	}
+}
+
 // nextRefNumber numbers a transaction the way QuickBooks auto-numbers
 // invoices and sales receipts: one more than the highest numeric RefNumber.
 func (c *Company) nextRefNumber(kind string) string {
@@ -97,18 +105,12 @@ func (c *Company) salesTxn(kind string, ret *Node, r *record) *qbStatus {
 	cust := c.byID[r.Customer]
 	switch kind {
 	case "Invoice", "CreditMemo":
-		if !ret.Has("ARAccountRef") {
-			ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
-		}
+		c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	case "SalesReceipt":
-		if !ret.Has("DepositToAccountRef") {
-			ret.Put(refNode("DepositToAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
-		}
+		c.defaultRef(ret, "DepositToAccountRef", c.d.Defaults.UndepositedFunds)
 	}
-	if kind != "CreditMemo" || !ret.Has("RefNumber") {
-		if !ret.Has("RefNumber") {
-			ret.Set("RefNumber", c.nextRefNumber(kind))
-		}
+	if !ret.Has("RefNumber") {
+		ret.Set("RefNumber", c.nextRefNumber(kind))
 	}
 	custCode := c.refRecord(ret, "CustomerSalesTaxCodeRef")
 	if custCode == nil && cust != nil {
@@ -268,12 +270,8 @@ func (c *Company) openInvoices(custID string) []*record {
 // receivePayment applies a payment to invoices (listed, or oldest first
 // with IsAutoApply) and refuses overpaying an invoice (3210).
 func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
-	if !ret.Has("DepositToAccountRef") {
-		ret.Put(refNode("DepositToAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
-	}
-	if !ret.Has("ARAccountRef") {
-		ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
-	}
+	c.defaultRef(ret, "DepositToAccountRef", c.d.Defaults.UndepositedFunds)
+	c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	total, hasTotal := ret.Dec("TotalAmount")
 	applied := decimal.Zero
 	var apps []application
@@ -338,12 +336,8 @@ func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
 
 // refund pays money back against credit memos.
 func (c *Company) refund(ret *Node, r *record) *qbStatus {
-	if !ret.Has("RefundFromAccountRef") {
-		ret.Put(refNode("RefundFromAccountRef", c.byID[c.d.Defaults.UndepositedFunds]))
-	}
-	if !ret.Has("ARAccountRef") {
-		ret.Put(refNode("ARAccountRef", c.byID[c.d.Defaults.AccountsReceive]))
-	}
+	c.defaultRef(ret, "RefundFromAccountRef", c.d.Defaults.UndepositedFunds)
+	c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	total := decimal.Zero
 	var rets []*Node
 	for _, a := range ret.All("RefundAppliedToTxnAdd") {
