@@ -200,12 +200,13 @@ func (c *Client) ListOrdersModifiedSince(ctx context.Context, since time.Time, f
 }
 
 // ListOrders calls fn for every order matching q, 250 per call. With
-// MinDateModified it sorts by date_modified and walks by keyset (moving the
-// date forward after each page and skipping the ids already given at that
-// second) instead of by page number, so an order modified while the pull runs
-// moves to the end of the list instead of shifting a page and making the pull
-// skip another order. Without it, it walks by id the same way. fn returning an
-// error stops the listing and ListOrders returns that error.
+// MinDateModified it sorts by date_modified and walks by keyset: after each
+// page it restarts from the page's last date (less a second, in case
+// BigCommerce's minimum is exclusive) and skips the orders it already gave
+// unchanged. Walking by page number instead would let an order modified
+// during the pull shift the pages and make the pull skip another order.
+// Without MinDateModified it walks by id the same way. fn returning an error
+// stops the listing and ListOrders returns that error.
 func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) error) error {
 	base := url.Values{}
 	if !q.MaxDateModified.IsZero() {
@@ -235,7 +236,7 @@ func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) er
 	}
 	cursorDate := q.MinDateModified.UTC().Truncate(time.Second)
 	cursorID := q.MinID
-	seen := map[int64]bool{} // ids already given at cursorDate
+	seen := map[int64]time.Time{} // order id -> date_modified already given
 	page := 1
 	for {
 		v := cloneValues(base)
@@ -251,7 +252,7 @@ func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) er
 			return err
 		}
 		for _, o := range orders {
-			if byDate && seen[o.ID] && !o.DateModified.After(cursorDate) {
+			if t, dup := seen[o.ID]; dup && t.Equal(o.DateModified) {
 				continue
 			}
 			if err := fn(o); err != nil {
@@ -262,23 +263,31 @@ func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) er
 			return nil
 		}
 		last := orders[len(orders)-1]
-		switch {
-		case byDate && last.DateModified.After(cursorDate):
-			cursorDate, page = last.DateModified, 1
-			seen = map[int64]bool{}
-			for _, o := range orders {
-				if o.DateModified.Equal(cursorDate) {
-					seen[o.ID] = true
+		if !byDate {
+			cursorID, page = last.ID+1, 1
+			continue
+		}
+		for _, o := range orders {
+			seen[o.ID] = o.DateModified
+		}
+		next := last.DateModified.Add(-time.Second)
+		progress := false
+		for _, o := range orders {
+			if o.DateModified.Before(next) {
+				progress = true // restarting at next leaves some of this page behind
+				break
+			}
+		}
+		if progress && next.After(cursorDate) {
+			cursorDate, page = next, 1
+			for id, t := range seen {
+				if t.Before(next) {
+					delete(seen, id)
 				}
 			}
-		case byDate:
-			// A whole page modified in the same second: keep the date, turn the page.
-			for _, o := range orders {
-				seen[o.ID] = true
-			}
+		} else {
+			// A whole page within one second: keep the date, turn the page.
 			page++
-		default:
-			cursorID, page = last.ID+1, 1
 		}
 	}
 }

@@ -43,6 +43,8 @@ type Config struct {
 	Token string
 	// BaseURL replaces DefaultBaseURL (for the offline store): the URL that
 	// "v2/orders" is resolved against, e.g. "http://127.0.0.1:8080/stores/abc123/".
+	// A "{store_hash}" in it is replaced by StoreHash, so one setting
+	// (BCQB_BIGCOMMERCE_API_URL) can serve several stores.
 	BaseURL string
 	// HTTPClient defaults to a client with a 60 s timeout.
 	HTTPClient *http.Client
@@ -92,6 +94,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		raw = fmt.Sprintf(DefaultBaseURL, url.PathEscape(cfg.StoreHash))
 	}
+	raw = strings.ReplaceAll(raw, "{store_hash}", url.PathEscape(cfg.StoreHash))
 	if !strings.HasSuffix(raw, "/") {
 		raw += "/"
 	}

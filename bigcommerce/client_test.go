@@ -28,6 +28,7 @@ type fixture struct {
 	mu     sync.Mutex
 	agents []string
 	tokens []string
+	paths  []string
 }
 
 func newFixture(t testing.TB, opts bcfake.Options, cfg bigcommerce.Config) *fixture {
@@ -45,6 +46,7 @@ func newFixture(t testing.TB, opts bcfake.Options, cfg bigcommerce.Config) *fixt
 		f.mu.Lock()
 		f.agents = append(f.agents, r.Header.Get("User-Agent"))
 		f.tokens = append(f.tokens, r.Header.Get("X-Auth-Token"))
+		f.paths = append(f.paths, r.URL.Path)
 		f.mu.Unlock()
 		h.ServeHTTP(w, r)
 	}))
@@ -97,6 +99,18 @@ func TestDefaultBaseURL(t *testing.T) {
 	}
 	if _, err := bigcommerce.New(bigcommerce.Config{StoreHash: "abc123", Token: "x"}); err != nil {
 		t.Fatal(err)
+	}
+	// A {store_hash} placeholder in the base URL reaches the right store path.
+	f := newFixture(t, bcfake.Options{Seed: 1, Orders: 5}, bigcommerce.Config{})
+	c, err := bigcommerce.New(bigcommerce.Config{BaseURL: f.srv.URL + "/stores/{store_hash}", StoreHash: "h1", Token: "secret-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Time(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if f.paths[0] != "/stores/h1/v2/time" {
+		t.Errorf("path %q, want /stores/h1/v2/time", f.paths[0])
 	}
 }
 

@@ -405,6 +405,16 @@ func (s *Store) Grow(ctx context.Context, every time.Duration) {
 	}
 }
 
+// Run is `bcqb fakestore`: it builds the store from opts, lets it take a new
+// order every growEvery (none when 0) and serves it on addr until ctx ends.
+func Run(ctx context.Context, addr string, opts Options, growEvery time.Duration) error {
+	s := New(opts)
+	if growEvery > 0 {
+		go s.Grow(ctx, growEvery)
+	}
+	return s.Serve(ctx, addr)
+}
+
 // Serve runs the store on addr until ctx ends: what `bcqb fakestore` calls.
 // It logs the base URL to point the client at.
 func (s *Store) Serve(ctx context.Context, addr string) error {

@@ -225,11 +225,12 @@ func TestGrowAddsOrders(t *testing.T) {
 	<-done
 }
 
-func TestServeStopsWithContext(t *testing.T) {
-	s := bcfake.New(bcfake.Options{Seed: 5, Orders: 3, Logger: quiet()})
+func TestRunStopsWithContext(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
-	go func() { errc <- s.Serve(ctx, "127.0.0.1:0") }()
+	go func() {
+		errc <- bcfake.Run(ctx, "127.0.0.1:0", bcfake.Options{Seed: 5, Orders: 3, Logger: quiet()}, time.Millisecond)
+	}()
 	cancel()
 	if err := <-errc; err != nil {
 		t.Fatal(err)
