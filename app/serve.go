@@ -271,6 +271,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	log.InfoContext(ctx, "bcqb listening", "addr", srv.Addr().String(), "url", cfg.BaseURL, "version", Version)
+	if host, _, _ := net.SplitHostPort(cfg.Addr); !cfg.TLS() && !isLoopback(host) {
+		log.WarnContext(ctx, "plain http is listening beyond this machine: Web Connector passwords would cross the network in clear; "+
+			"for QuickBooks on another PC set BCQB_BASE_URL=https://<this machine's name>:<port>", "addr", cfg.Addr)
+	}
 	printNextSteps(ctx, stdout, cfg, srv)
 	err = srv.Wait(ctx)
 	shutdown, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
@@ -319,4 +323,12 @@ func loopbackTLS(cfg *config.Config) (*tls.Config, error) {
 		return nil, fmt.Errorf("healthcheck: %s holds no PEM certificate", trusted)
 	}
 	return tc, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
