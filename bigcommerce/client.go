@@ -50,10 +50,10 @@ type Config struct {
 	HTTPClient *http.Client
 	// UserAgent defaults to "bcqb (BigCommerce-QuickBooks sync)".
 	UserAgent string
-	// Headroom is the share of the quota left to the store's other apps, 0..0.9.
-	// Zero means the default 0.2 (use 120 of the Standard plan's 150 per window);
-	// a negative value uses the whole quota.
-	Headroom float64
+	// HeadroomPercent is the share of the quota left to the store's other
+	// apps, 0..90. Zero means the default 20 (use 120 of the Standard plan's
+	// 150 per window); a negative value uses the whole quota.
+	HeadroomPercent int
 	// MaxRetries bounds retries of 5xx, network errors and cut-off bodies
 	// (default 5). 429s are retried up to MaxRetries*4 times since they are
 	// expected under a shared quota.
@@ -125,14 +125,12 @@ func New(cfg Config) (*Client, error) {
 		c.log = slog.Default()
 	}
 	switch {
-	case cfg.Headroom == 0:
-		c.pace.headroom = 0.2
-	case cfg.Headroom < 0:
-		c.pace.headroom = 0
-	case cfg.Headroom > 0.9:
-		c.pace.headroom = 0.9
+	case cfg.HeadroomPercent == 0:
+		c.pace.headroomPct = 20
+	case cfg.HeadroomPercent < 0:
+		c.pace.headroomPct = 0
 	default:
-		c.pace.headroom = cfg.Headroom
+		c.pace.headroomPct = min(cfg.HeadroomPercent, 90)
 	}
 	return c, nil
 }
@@ -378,7 +376,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // reserve (the headroom left to the store's other apps) and then waits for the
 // reset, so a normal pull never draws a 429.
 type pacer struct {
-	headroom float64
+	headroomPct int
 
 	mu      sync.Mutex
 	known   bool
@@ -392,7 +390,7 @@ type pacer struct {
 
 // reserve is how many requests of the quota we leave for others.
 func (p *pacer) reserve() int {
-	r := int(float64(p.quota)*p.headroom + 0.999)
+	r := (p.quota*p.headroomPct + 99) / 100 // rounded up
 	if r >= p.quota {
 		r = p.quota - 1
 	}

@@ -174,7 +174,7 @@ func sum[T any](xs []T, f func(T) decimal.Decimal) decimal.Decimal {
 // checks that BigCommerce's numbers, decoded exactly, add up the way the
 // sync engine will rely on.
 func TestOrdersAddUp(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 3, Orders: 400}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 3, Orders: 400}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx := context.Background()
 	orders := allOrders(t, f.client)
 	if len(orders) == 0 {
@@ -316,7 +316,7 @@ func checkOrder(t *testing.T, d bigcommerce.OrderDetails, refunds []bigcommerce.
 }
 
 func TestEveryStatusReachable(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 4, Orders: 1500}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 4, Orders: 1500}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx := context.Background()
 	got := map[int]bool{}
 	for _, o := range allOrders(t, f.client) {
@@ -340,7 +340,7 @@ func TestEveryStatusReachable(t *testing.T) {
 }
 
 func TestPaginationEnds(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 5, Orders: 600}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 5, Orders: 600}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx := context.Background()
 	var visible []int64
 	for _, o := range allOrders(t, f.client) {
@@ -399,7 +399,7 @@ func TestPaginationEnds(t *testing.T) {
 }
 
 func TestV3PagesPastOneLimit(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 6, Orders: 1200}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 6, Orders: 1200}, bigcommerce.Config{HeadroomPercent: -1})
 	var n int
 	if err := f.client.ListCustomers(context.Background(), bigcommerce.CustomerQuery{}, func(bigcommerce.Customer) error { n++; return nil }); err != nil {
 		t.Fatal(err)
@@ -410,7 +410,7 @@ func TestV3PagesPastOneLimit(t *testing.T) {
 }
 
 func TestDateFilters(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 7, Orders: 500}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 7, Orders: 500}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx := context.Background()
 	all := allOrders(t, f.client)
 	for i := 1; i < len(all); i++ {
@@ -462,7 +462,7 @@ func TestOrderChangedDuringPull(t *testing.T) {
 	clock := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	var mu sync.Mutex
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Second); return clock }
-	f := newFixture(t, bcfake.Options{Seed: 8, Orders: 800, Now: now}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 8, Orders: 800, Now: now}, bigcommerce.Config{HeadroomPercent: -1})
 	want := map[int64]bool{}
 	all := allOrders(t, f.client)
 	for _, o := range all {
@@ -497,7 +497,7 @@ func TestChangedOrderShowsUp(t *testing.T) {
 	var mu sync.Mutex
 	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
 	advance := func() { mu.Lock(); clock = clock.Add(time.Minute); mu.Unlock() }
-	f := newFixture(t, bcfake.Options{Seed: 9, Orders: 300, Now: now}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 9, Orders: 300, Now: now}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx := context.Background()
 	watermark, err := f.client.Time(ctx)
 	if err != nil {
@@ -760,7 +760,7 @@ func TestSlowAnswerCancelled(t *testing.T) {
 // whose other apps already spent most of it: the client must wait for the
 // window instead of drawing 429s.
 func TestPacingAvoids429(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 16, Orders: 30, Quota: 10, Window: 40 * time.Millisecond}, bigcommerce.Config{Headroom: 0.2})
+	f := newFixture(t, bcfake.Options{Seed: 16, Orders: 30, Quota: 10, Window: 40 * time.Millisecond}, bigcommerce.Config{HeadroomPercent: 20})
 	f.store.SpendQuota(9)
 	ctx := context.Background()
 	for i := 0; i < 60; i++ {
@@ -777,7 +777,7 @@ func TestPacingAvoids429(t *testing.T) {
 }
 
 func TestCancelWhileWaitingForQuota(t *testing.T) {
-	f := newFixture(t, bcfake.Options{Seed: 17, Orders: 5, Quota: 2, Window: time.Hour}, bigcommerce.Config{Headroom: -1})
+	f := newFixture(t, bcfake.Options{Seed: 17, Orders: 5, Quota: 2, Window: time.Hour}, bigcommerce.Config{HeadroomPercent: -1})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	var err error

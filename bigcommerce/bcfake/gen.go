@@ -78,7 +78,8 @@ type generator struct {
 
 func (g *generator) pick(n int) int { return g.r.IntN(n) }
 
-func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
+// chance is true pct times in a hundred.
+func (g *generator) chance(pct int) bool { return g.r.IntN(100) < pct }
 
 // price draws a shelf price like 24.95 or 129.00.
 func (g *generator) price(lo, hi int) decimal.Decimal {
@@ -187,10 +188,10 @@ func (s *Store) genCustomers(g *generator, n int) {
 			Created: base.Add(time.Duration(i) * 7 * time.Hour), AddressID: id + 200,
 		}
 		c.Addr = g.address(first, last, c.Email, reg)
-		if g.chance(0.15) {
+		if g.chance(15) {
 			c.StoreCredit = decimal.NewFromInt(int64(10 + 5*g.pick(10)))
 		}
-		if g.chance(0.1) {
+		if g.chance(10) {
 			c.Group, c.TaxExempt, c.Notes = 1, "", "Wholesale"
 		}
 		c.Modified = c.Created.Add(time.Duration(g.pick(4000)) * time.Hour)
@@ -233,7 +234,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 	s.seq.order++
 	o := &order{ID: s.seq.order, Created: t, Modified: t, StatusID: 0}
 	var reg *region
-	if len(s.customers) > 0 && g.chance(0.65) {
+	if len(s.customers) > 0 && g.chance(65) {
 		c := s.customers[g.pick(len(s.customers))]
 		o.CustomerID = c.ID
 		o.Billing = c.Addr
@@ -242,7 +243,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 				reg = rg
 			}
 		}
-		if c.StoreCredit.IsPositive() && g.chance(0.4) {
+		if c.StoreCredit.IsPositive() && g.chance(40) {
 			o.StoreCredit = decimal.Min(c.StoreCredit, dec("10"))
 		}
 	}
@@ -255,7 +256,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 	}
 	o.Region, o.Cur = reg, currencyByCode(reg.Currency)
 	o.Ship = o.Billing
-	if g.chance(0.2) {
+	if g.chance(20) {
 		first, last := g.person()
 		o.Ship = g.address(first, last, o.Billing.Email, reg)
 	}
@@ -263,7 +264,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 	o.ShipAddrID = s.seq.address
 	o.ShipMethod = []string{"Flat Rate", "UPS Ground", "Free Shipping", "Royal Mail", "DHL Express"}[g.pick(5)]
 	o.IP = fmt.Sprintf("203.0.113.%d", 1+g.pick(250))
-	if g.chance(0.1) {
+	if g.chance(10) {
 		o.Message = "Please leave at the back door."
 	}
 
@@ -283,7 +284,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 			l.Options = append(l.Options, lineOption{ID: l.ID*10 + 1, OptionID: 39, ProductOptionID: 124, Name: "PickList", Value: c.Name, Type: "Product Pick List"})
 		}
 	}
-	if g.chance(0.03) {
+	if g.chance(3) {
 		s.seq.line++
 		s.seq.giftCert++
 		o.Lines = append(o.Lines, &line{ID: s.seq.line, Name: "$50 Gift Certificate", Type: "giftcertificate", Qty: 1,
@@ -291,7 +292,7 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 	}
 	if !o.isDigital() {
 		o.ShipBasis = conv(dec([]string{"0", "5.00", "7.95", "12.00", "15.50"}[g.pick(5)]))
-		if g.chance(0.15) {
+		if g.chance(15) {
 			o.HandBasis = conv(dec("2.50"))
 		}
 	}
@@ -299,12 +300,12 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 	// Discounts: an automatic promotion on some product lines; a coupon (only
 	// in the default currency, as in BigCommerce); now and then a manual one.
 	for _, l := range o.Lines {
-		if l.Parent == 0 && l.Type != "giftcertificate" && l.ProductID%4 == 0 && g.chance(0.5) {
+		if l.Parent == 0 && l.Type != "giftcertificate" && l.ProductID%4 == 0 && g.chance(50) {
 			amt := r2(l.Unit.Mul(decimal.NewFromInt(int64(l.Qty))).Mul(dec("0.15")))
 			l.Discounts = append(l.Discounts, discount{ID: "7", Name: "Spring sale: 15% off", Target: "product", Amount: amt})
 		}
 	}
-	if o.Cur.Code == "USD" && g.chance(0.2) {
+	if o.Cur.Code == "USD" && g.chance(20) {
 		s.seq.coupon++
 		cu := &couponUse{ID: s.seq.coupon, CouponID: int64(1 + g.pick(2))}
 		if cu.CouponID == 1 {
@@ -319,12 +320,12 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 			o.Coupon = nil
 		}
 	}
-	if g.chance(0.04) {
+	if g.chance(4) {
 		s.allocate(o, dec("3.00"), false, discount{ID: "manual-discount", Name: "Manual Discount", Target: "order"})
 	}
 	o.compute()
 
-	if g.chance(0.07) && o.TotalInc.GreaterThan(dec("40")) {
+	if g.chance(7) && o.TotalInc.GreaterThan(dec("40")) {
 		o.GiftCert = dec("25.00")
 		o.GiftCode = fmt.Sprintf("GC-%06d", o.ID)
 	}

@@ -136,7 +136,7 @@ func (s *Store) play(g *generator, o *order, status int) {
 		_ = s.cancel(o, later())
 	default:
 		s.useCredits(o, t)
-		if o.Tender.Offline || g.chance(0.3) {
+		if o.Tender.Offline || g.chance(30) {
 			// Captured later: the order waits, then the payment is taken.
 			if o.Tender.Offline {
 				s.addTxn(o, &txn{Event: "pending", Amount: o.paidByTender(), Created: t})
@@ -165,7 +165,7 @@ func (s *Store) play(g *generator, o *order, status int) {
 		}
 		switch status {
 		case 4:
-			if g.chance(0.3) {
+			if g.chance(30) {
 				_, _ = s.refund(o, RefundRequest{Kind: RefundOneItem, Reason: "Damaged in transit"}, later())
 			}
 			_, _ = s.refund(o, RefundRequest{Kind: RefundFull, Reason: "Customer returned the order"}, later())

@@ -3,7 +3,6 @@ package bcfake
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -61,7 +60,12 @@ func (l *limiter) roll(now time.Time) {
 
 func (l *limiter) resetIn(now time.Time) time.Duration { return l.window - now.Sub(l.start) }
 
-func ceilMs(d time.Duration) int64 { return int64(math.Ceil(float64(d) / float64(time.Millisecond))) }
+// ceilMs rounds up to whole milliseconds, so a client waiting that long is
+// never early.
+func ceilMs(d time.Duration) int64 { return int64((d + time.Millisecond - 1) / time.Millisecond) }
+
+// ceilSeconds is the X-Retry-After value.
+func ceilSeconds(d time.Duration) int64 { return int64((d + time.Second - 1) / time.Second) }
 
 func (s *Store) rateHeaders(h http.Header, now time.Time) {
 	h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(ceilMs(s.limit.window), 10))
@@ -116,7 +120,7 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	case Fault429:
 		s.limit.used = s.limit.quota
 		s.rateHeaders(w.Header(), now)
-		w.Header().Set("X-Retry-After", strconv.FormatInt(int64(math.Ceil(s.limit.resetIn(now).Seconds())), 10))
+		w.Header().Set("X-Retry-After", strconv.FormatInt(ceilSeconds(s.limit.resetIn(now)), 10))
 		s.mu.Unlock()
 		writeJSON(w, http.StatusTooManyRequests, errFor(path, 429, "Too many requests"))
 		return
@@ -128,7 +132,7 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request) {
 	if s.limit.used >= s.limit.quota {
 		s.stats.RateLimited++
 		s.rateHeaders(w.Header(), now)
-		w.Header().Set("X-Retry-After", strconv.FormatInt(int64(math.Ceil(s.limit.resetIn(now).Seconds())), 10))
+		w.Header().Set("X-Retry-After", strconv.FormatInt(ceilSeconds(s.limit.resetIn(now)), 10))
 		s.mu.Unlock()
 		writeJSON(w, http.StatusTooManyRequests, errFor(path, 429, "Too many requests"))
 		return

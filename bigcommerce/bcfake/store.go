@@ -381,7 +381,7 @@ func (s *Store) Grow(ctx context.Context, every time.Duration) {
 			prev, refundsBefore := o.StatusID, len(o.Refunds)
 			switch o.StatusID {
 			case 7, 1:
-				if s.gen.chance(0.8) {
+				if s.gen.chance(80) {
 					_ = s.markPaid(o, now)
 				} else {
 					_ = s.cancel(o, now)
@@ -389,7 +389,7 @@ func (s *Store) Grow(ctx context.Context, every time.Duration) {
 			case 11, 9:
 				s.ship(o, now, false)
 			case 2, 10:
-				if s.gen.chance(0.3) {
+				if s.gen.chance(30) {
 					_, _ = s.refund(o, RefundRequest{Kind: RefundOneItem, Reason: "Return"}, now)
 				}
 			}
