@@ -54,3 +54,52 @@ func BenchmarkSession(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// BenchmarkQueryLargeCompany pages through 2,000 invoices (with payments
+// applied to half) 100 at a time, the way bcqb reconciles.
+func BenchmarkQueryLargeCompany(b *testing.B) {
+	c := NewSampleCompany(CompanyOptions{Clock: NewFakeClock(testStart)})
+	ctx := context.Background()
+	for i := range 2000 {
+		msg := qbxml.NewMessage(qbxml.StopOnError).Add("1", &qbxml.InvoiceAddRq{InvoiceAdd: qbxml.InvoiceAdd{
+			CustomerRef: qbxml.RefName("Cook, Brian"), RefNumber: strconv.Itoa(i), Lines: []qbxml.SalesLineAdd{line("Installation", "1", "")}}})
+		if i%2 == 0 {
+			msg.Add("2", &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: qbxml.ReceivePaymentAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
+				TotalAmount: qbxml.AmountOf(dec("75.00")), IsAutoApply: new(true)}})
+		}
+		text, err := msg.Build(qbxml.V13)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.ProcessRequest(ctx, string(text)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for b.Loop() {
+		q := &qbxml.InvoiceQueryRq{TxnFilter: qbxml.TxnFilter{MaxReturned: 100}, IncludeLinkedTxns: new(true)}
+		q.SetIterator(qbxml.IteratorStart, "")
+		for pages := 0; ; pages++ {
+			text, err := qbxml.NewMessage(qbxml.StopOnError).Add("q", q).Build(qbxml.V13)
+			if err != nil {
+				b.Fatal(err)
+			}
+			resp, err := c.ProcessRequest(ctx, string(text))
+			if err != nil {
+				b.Fatal(err)
+			}
+			rm, err := qbxml.ParseResponse([]byte(resp))
+			if err != nil {
+				b.Fatal(err)
+			}
+			h := rm.Responses[0].Header()
+			if h.IteratorRemainingCount == 0 {
+				if pages != 19 {
+					b.Fatalf("%d pages", pages+1)
+				}
+				break
+			}
+			q = &qbxml.InvoiceQueryRq{TxnFilter: qbxml.TxnFilter{MaxReturned: 100}, IncludeLinkedTxns: new(true)}
+			q.SetIterator(qbxml.IteratorContinue, h.IteratorID)
+		}
+	}
+}

@@ -119,6 +119,10 @@ type Company struct {
 	iterators map[string]*iterator
 	iterSeq   int
 	inSession bool
+	// Indexes rebuilt by reindex and kept current by insert, rename, void
+	// and remove (see index.go).
+	names map[string]*record
+	eff   effects
 }
 
 // ErrNoCompany is returned by OpenCompany when the file does not exist.
@@ -239,8 +243,10 @@ func (c *Company) FilePath() string {
 
 func (c *Company) reindex() {
 	c.byID = map[string]*record{}
+	c.names = map[string]*record{}
+	c.eff = newEffects()
 	for _, r := range c.d.Records {
-		c.byID[r.ID] = r
+		c.index(r)
 	}
 }
 
@@ -298,27 +304,6 @@ func (r *record) fullName() string {
 }
 
 func (r *record) active() bool { return r.Ret.Get("IsActive") != "false" }
-
-// findByName looks a list object up by full name, case-insensitively, among
-// the given kinds.
-func (c *Company) findByName(kinds []string, full string) *record {
-	for _, r := range c.d.Records {
-		if slicesContains(kinds, r.Kind) && strings.EqualFold(r.fullName(), full) {
-			return r
-		}
-	}
-	return nil
-}
-
-func (c *Company) nameTaken(kind, full string, except string) bool {
-	ns := namespace(kind)
-	for _, r := range c.d.Records {
-		if r.ID != except && isListKind(r.Kind) && namespace(r.Kind) == ns && strings.EqualFold(r.fullName(), full) {
-			return true
-		}
-	}
-	return false
-}
 
 func slicesContains(list []string, s string) bool {
 	for _, v := range list {

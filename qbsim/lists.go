@@ -169,8 +169,7 @@ func (c *Company) listAdd(kind string, add *Node) (*record, *qbStatus) {
 	}
 	ret.Put(Leaf("Sublevel", strconv.Itoa(sublevel)))
 	r.Ret = ret
-	c.d.Records = append(c.d.Records, r)
-	c.byID[r.ID] = r
+	c.insert(r)
 	return r, nil
 }
 
@@ -198,7 +197,7 @@ func (c *Company) listMod(kind string, mod *Node) (*record, *qbStatus) {
 		if c.nameTaken(kind, full, r.ID) {
 			return nil, statusNameInUse(full)
 		}
-		r.Ret.Set("FullName", full)
+		c.rename(r, full)
 	}
 	for _, k := range upd.Kids {
 		r.Ret.Put(k)
@@ -305,58 +304,6 @@ func (c *Company) dataExtRets(objKind, objID string, owners []string) []*Node {
 }
 
 // ---- derived values ----
-
-// quantityOnHand sums the stock moves of an inventory item.
-func (c *Company) quantityOnHand(itemID string) decimal.Decimal {
-	q := decimal.Zero
-	for _, r := range c.d.Records {
-		if r.Voided {
-			continue
-		}
-		for _, m := range r.Stock {
-			if m.Item == itemID {
-				q = q.Add(m.Qty)
-			}
-		}
-	}
-	return q
-}
-
-// applied sums the money other transactions applied to txnID.
-func (c *Company) applied(txnID string) (decimal.Decimal, []*record) {
-	sum := decimal.Zero
-	var by []*record
-	for _, r := range c.d.Records {
-		if r.Voided {
-			continue
-		}
-		for _, a := range r.Applied {
-			if a.TxnID == txnID {
-				sum = sum.Add(a.Amount)
-				by = append(by, r)
-			}
-		}
-	}
-	return sum, by
-}
-
-// customerBalance is what the customer owes: invoices less payments, credit
-// memos and their refunds.
-func (c *Company) customerBalance(custID string) decimal.Decimal {
-	b := decimal.Zero
-	for _, r := range c.d.Records {
-		if r.Voided || r.Customer != custID {
-			continue
-		}
-		switch r.Kind {
-		case "Invoice", "ARRefundCreditCard":
-			b = b.Add(r.Total)
-		case "ReceivePayment", "CreditMemo":
-			b = b.Sub(r.Total)
-		}
-	}
-	return b
-}
 
 func money(d decimal.Decimal) string { return d.StringFixed(2) }
 

@@ -51,8 +51,7 @@ func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
 	ret.Kids = append([]*Node{Leaf("TxnID", r.ID), Leaf("TimeCreated", qbTime(now)), Leaf("TimeModified", qbTime(now)),
 		Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10)), Leaf("TxnNumber", strconv.FormatInt(r.TxnNum, 10))}, ret.Kids...)
 	r.Ret = ret
-	c.d.Records = append(c.d.Records, r)
-	c.byID[r.ID] = r
+	c.insert(r)
 	return r, nil
 }
 
@@ -67,20 +66,6 @@ func (c *Company) defaultRef(ret *Node, name, id string) {
 	if r := c.byID[id]; r != nil && !ret.Has(name) {
 		ret.Put(refNode(name, r))
 	}
-}
-
-// nextRefNumber numbers a transaction the way QuickBooks auto-numbers
-// invoices and sales receipts: one more than the highest numeric RefNumber.
-func (c *Company) nextRefNumber(kind string) string {
-	hi := int64(0)
-	for _, r := range c.d.Records {
-		if r.Kind == kind {
-			if n, err := strconv.ParseInt(r.Ret.Get("RefNumber"), 10, 64); err == nil && n > hi {
-				hi = n
-			}
-		}
-	}
-	return strconv.FormatInt(hi+1, 10)
 }
 
 // taxable decides whether a sales line is taxed: the line's code, else the
@@ -454,17 +439,11 @@ func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
 	}
 	now := c.now()
 	if op == "TxnDel" {
-		kept := c.d.Records[:0]
-		for _, x := range c.d.Records {
-			if x != r {
-				kept = append(kept, x)
-			}
-		}
-		c.d.Records = kept
-		delete(c.byID, r.ID)
+		c.remove(r)
 		return []*Node{Leaf("TxnDelType", r.Kind), Leaf("TxnID", r.ID), Leaf("TimeDeleted", qbTime(now))}, nil
 	}
 	if !r.Voided {
+		c.eff.account(r, -1)
 		r.Voided = true
 		r.Modified = now
 		r.EditSeq = max(now.Unix(), r.EditSeq+1)
