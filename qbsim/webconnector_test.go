@@ -2,7 +2,14 @@ package qbsim
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -421,4 +428,46 @@ func referenceDir(t *testing.T) string {
 		t.Skipf("reference material not available at %s (needs /work/shared): %v", ref, err)
 	}
 	return ref
+}
+
+// TestWebConnectorHTTPS runs a session over TLS with the certificate
+// verified, as QBWC requires for anything but localhost.
+func TestWebConnectorHTTPS(t *testing.T) {
+	srv := &testServer{t: t, answer: answers(map[string][]any{"authenticate": {[]string{"T", ""}},
+		"sendRequestXML": {"<QBXML/>"}, "receiveResponseXML": {100}})}
+	srv.srv = httptest.NewUnstartedServer(http.HandlerFunc(srv.serve))
+	srv.srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake below is expected
+	srv.srv.StartTLS()
+	t.Cleanup(srv.srv.Close)
+	// httptest's certificate names example.com; dial it at the test server.
+	addr := srv.srv.Listener.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.srv.Certificate())
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: pool},
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, network, addr)
+		},
+	}}
+	clock := NewFakeClock(testStart)
+	wc, err := NewWebConnector(WebConnectorOptions{QWC: testQWC("https://example.com:" + port + "/qbwc"), Password: "secret",
+		QuickBooks: &scriptedQB{}, Clock: clock, HTTPClient: client})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := wc.RunSession(context.Background())
+	if err != nil || res.Outcome != OutcomeDone {
+		t.Fatalf("outcome %q err %v %v", res.Outcome, err, res.Err)
+	}
+	// Without trusting the certificate the session fails at the first call.
+	wc, _ = NewWebConnector(WebConnectorOptions{QWC: testQWC("https://example.com:" + port + "/qbwc"), Password: "secret",
+		QuickBooks: &scriptedQB{}, Clock: clock, HTTPClient: &http.Client{Transport: &http.Transport{
+			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, network, addr)
+			}}}})
+	res, _ = wc.RunSession(context.Background())
+	if res.Outcome != OutcomeTransport || len(res.Transcript) != 1 {
+		t.Errorf("untrusted certificate: outcome %q after %v", res.Outcome, res.Methods())
+	}
 }
