@@ -128,9 +128,17 @@ type Company struct {
 // ErrNoCompany is returned by OpenCompany when the file does not exist.
 var ErrNoCompany = errors.New("company file does not exist")
 
-// CompanyOptions configure NewCompany/OpenCompany.
+// CompanyOptions configure NewSampleCompany/OpenCompany. The zero value is
+// a US company speaking qbXML 13.0 on the wall clock.
 type CompanyOptions struct {
 	Clock Clock // defaults to RealClock
+	// For new companies only: the edition country (US, CA, UK), the qbXML
+	// version the request processor speaks, the company name and the .QBW
+	// path QuickBooks reports, so tests can exercise version negotiation,
+	// edition refusal and company-file checks.
+	Country                string
+	QBXMLMajor, QBXMLMinor int
+	Name, FilePath         string
 }
 
 // NewSampleCompany returns a fresh company like a new QuickBooks sample
@@ -139,6 +147,18 @@ func NewSampleCompany(opts CompanyOptions) *Company {
 	c := newCompany(opts)
 	c.d = companyData{Name: "bcqb Sample Company", Country: "US", QBXMLMajor: 13, QBXMLMinor: 0, UTCOffset: -5 * 60,
 		FilePath: `C:\Users\Public\Documents\Intuit\QuickBooks\Company Files\bcqb Sample Company.QBW`}
+	if opts.Country != "" {
+		c.d.Country = opts.Country
+	}
+	if opts.QBXMLMajor != 0 {
+		c.d.QBXMLMajor, c.d.QBXMLMinor = opts.QBXMLMajor, opts.QBXMLMinor
+	}
+	if opts.Name != "" {
+		c.d.Name = opts.Name
+	}
+	if opts.FilePath != "" {
+		c.d.FilePath = opts.FilePath
+	}
 	c.reindex()
 	c.seedSample()
 	return c

@@ -2,6 +2,7 @@ package qbsim
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 	"testing"
@@ -98,5 +99,84 @@ func TestCreditMemoRefund(t *testing.T) {
 	}
 	if v := one[*qbxml.TxnVoidRs](t, c, &qbxml.TxnVoidRq{TxnVoidType: qbxml.TxnTypeInvoice, TxnID: cm.CreditMemo.TxnID}); v.Header().StatusCode != 3120 {
 		t.Errorf("voiding with the wrong type: %d", v.Header().StatusCode)
+	}
+}
+
+func TestPaymentDeleteAndTxnDel(t *testing.T) {
+	c, _ := newTestCompany(t)
+	inv := one[*qbxml.InvoiceAddRs](t, c, &qbxml.InvoiceAddRq{InvoiceAdd: qbxml.InvoiceAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
+		Lines: []qbxml.SalesLineAdd{line("Installation", "1", "")}}})
+	pay := one[*qbxml.ReceivePaymentAddRs](t, c, &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: qbxml.ReceivePaymentAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
+		TotalAmount: qbxml.AmountOf(dec("75.00")), IsAutoApply: new(true)}})
+	balance := func() string {
+		q := one[*qbxml.InvoiceQueryRs](t, c, &qbxml.InvoiceQueryRq{TxnSelect: qbxml.TxnSelect{TxnIDs: []string{inv.Invoice.TxnID}}})
+		return q.Invoices[0].BalanceRemaining.String()
+	}
+	if got := balance(); got != "0.00" {
+		t.Fatalf("paid invoice balance %s", got)
+	}
+	// qbXML cannot void a received payment (TxnVoidType has no
+	// ReceivePayment); it can only delete it.
+	text, _ := qbxml.NewMessage(qbxml.StopOnError, &qbxml.TxnVoidRq{TxnVoidType: qbxml.TxnTypeReceivePayment, TxnID: pay.ReceivePayment.TxnID}).Build(qbxml.V13)
+	if _, err := c.ProcessRequest(context.Background(), string(text)); err == nil {
+		t.Error("TxnVoid of a ReceivePayment was accepted")
+	}
+	del := func(kind, id string) {
+		t.Helper()
+		resp, err := c.ProcessRequest(context.Background(), rawMessage("stopOnError",
+			`<TxnDelRq requestID="d"><TxnDelType>`+kind+`</TxnDelType><TxnID>`+id+`</TxnID></TxnDelRq>`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		xsdCheck(t, resp)
+		if !strings.Contains(resp, `statusCode="0"`) {
+			t.Fatalf("TxnDel %s:\n%s", kind, resp)
+		}
+	}
+	del("ReceivePayment", pay.ReceivePayment.TxnID)
+	if got := balance(); got != "75.00" {
+		t.Errorf("balance after deleting the payment %s, want 75.00", got)
+	}
+	del("Invoice", inv.Invoice.TxnID)
+	if c.Summary().Txns["Invoice"].Count != 0 {
+		t.Error("the invoice is still there")
+	}
+	if got := c.customerBalance(c.findByName(nameKinds, "Cook, Brian").ID); !got.IsZero() {
+		t.Errorf("customer balance after deleting the invoice %s", got)
+	}
+}
+
+func TestSalesTaxLineOverride(t *testing.T) {
+	c, _ := newTestCompany(t)
+	resp, err := c.ProcessRequest(context.Background(), rawMessage("stopOnError",
+		`<SalesReceiptAddRq><SalesReceiptAdd><SalesReceiptLineAdd><ItemRef><FullName>Widget</FullName></ItemRef><Quantity>1</Quantity><Rate>100.00</Rate></SalesReceiptLineAdd>`+
+			`<SalesTaxLineAdd><Amount>8.00</Amount></SalesTaxLineAdd></SalesReceiptAdd></SalesReceiptAddRq>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xsdCheck(t, resp)
+	if !strings.Contains(resp, "<SalesTaxTotal>8.00</SalesTaxTotal>") || !strings.Contains(resp, "<TotalAmount>108.00</TotalAmount>") {
+		t.Errorf("the request's tax amount should win over 7.75%%:\n%s", resp)
+	}
+}
+
+func TestEditionAndVersion(t *testing.T) {
+	c := NewSampleCompany(CompanyOptions{Clock: NewFakeClock(testStart), Country: "CA", QBXMLMajor: 12, QBXMLMinor: 0})
+	info, err := c.BeginSession(context.Background(), BeginSessionRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hcp, err := qbxml.ParseHCPResponse([]byte(info.HCPResponse))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := hcp.Negotiate(info.Major, info.Minor); err == nil || info.Country != "CA" {
+		t.Errorf("a Canadian qbXML 12.0 company negotiated: country %s, %v", info.Country, err)
+	}
+	// The request processor refuses a message newer than it speaks.
+	text, _ := qbxml.NewMessage(qbxml.StopOnError, &qbxml.HostQueryRq{}).Build(qbxml.V13)
+	var hr *HResultError
+	if _, err := c.ProcessRequest(context.Background(), string(text)); !errors.As(err, &hr) || hr.HResult != HResultParseError {
+		t.Errorf("13.0 message to a 12.0 QuickBooks: %v", err)
 	}
 }
