@@ -283,7 +283,7 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, body
 	}
 }
 
-// backoff is full-jitter exponential backoff: uniform in [d/2, d] with d
+// backoff is exponential backoff with jitter: uniform in [d/2, d] with d
 // doubling per attempt, so retries from many clients do not line up.
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.backBase

@@ -306,6 +306,9 @@ func renderTxn(o *order, t *txn) map[string]any {
 		"date_created": d3(t.Created), "payment_method_id": t.PMID,
 		"avs_result": map[string]any{"code": "", "message": "", "street_match": "", "postal_match": ""},
 		"cvv_result": map[string]any{"code": "", "message": ""},
+		// As in recorded responses, the method objects that do not apply are {}.
+		"credit_card": map[string]any{}, "gift_certificate": map[string]any{}, "store_credit": map[string]any{},
+		"offline": map[string]any{}, "custom": map[string]any{}, "payment_instrument_token": nil,
 	}
 	if t.Ref != 0 {
 		m["reference_transaction_id"] = t.Ref
@@ -394,7 +397,12 @@ func renderProduct(p *product, withVariants bool) map[string]any {
 		"view_count": 0, "is_preorder_only": false, "is_price_hidden": false, "price_hidden_label": "",
 		"total_sold": p.TotalSold, "date_created": d3(p.Created), "date_modified": d3(p.Modified),
 		"calculated_price": num(p.Price), "option_set_display": "right",
-		"custom_url": map[string]any{"url": fmt.Sprintf("/products/%d/", p.ID), "is_customized": false},
+		"custom_url":  map[string]any{"url": fmt.Sprintf("/products/%d/", p.ID), "is_customized": false},
+		"layout_file": "product.html", "page_title": "", "meta_keywords": []string{}, "meta_description": "",
+		"reviews_count": 0, "reviews_rating_sum": 0, "gift_wrapping_options_type": "any",
+		"gift_wrapping_options_list": []int{}, "preorder_message": "", "open_graph_type": "product",
+		"open_graph_title": "", "open_graph_description": "", "open_graph_use_meta_description": true,
+		"open_graph_use_product_name": true, "open_graph_use_image": true,
 	}
 	if p.Tracking != "variant" {
 		m["base_variant_id"] = p.Variants[0].ID
@@ -420,7 +428,7 @@ func renderVariant(p *product, v *variant) map[string]any {
 	m := map[string]any{
 		"id": v.ID, "product_id": p.ID, "sku": v.SKU,
 		"price": num(v.Price), "calculated_price": num(v.Price), "sale_price": 0, "retail_price": num(v.Price),
-		"cost_price": num(v.Cost), "weight": p.WeightOz, "width": 0, "height": 0, "depth": 0,
+		"cost_price": num(v.Cost), "weight": p.WeightOz, "calculated_weight": p.WeightOz, "width": 0, "height": 0, "depth": 0,
 		"is_free_shipping": false, "fixed_cost_shipping_price": 0, "purchasing_disabled": false,
 		"purchasing_disabled_message": "", "upc": "", "mpn": "", "gtin": "",
 		"inventory_level": level, "inventory_warning_level": 0, "bin_picking_number": p.BinPicking,
