@@ -8,32 +8,14 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/bcqb/bcqb/bigcommerce/internal/sharedref"
 )
 
-// fixturesDir finds ../shared/reference/bigcommerce/fixtures next to the
-// repository, or skips: the recorded responses are read in place, never
-// copied into the repository.
+// fixturesDir is ../shared/reference/bigcommerce/fixtures: the recorded
+// responses are read in place, never copied into the repository.
 func fixturesDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package; cannot locate ../shared/reference")
-		}
-		dir = parent
-	}
-	fx := filepath.Join(dir, "..", "shared", "reference", "bigcommerce", "fixtures")
-	if _, err := os.Stat(fx); err != nil {
-		t.Skipf("recorded BigCommerce responses not found at %s (../shared/reference is absent here): skipping", fx)
-	}
-	return fx
+	return sharedref.Dir(t, "bigcommerce", "fixtures")
 }
 
 func readFixture(t *testing.T, rel string, v any) {

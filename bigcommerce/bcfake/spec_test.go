@@ -18,31 +18,12 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bcqb/bcqb/bigcommerce/bcfake"
+	"github.com/bcqb/bcqb/bigcommerce/internal/sharedref"
 )
 
-// specDir finds ../shared/reference/bigcommerce/reference next to the
-// repository (the folder holding go.mod), or skips the test.
+// specDir is ../shared/reference/bigcommerce/reference (skips when absent).
 func specDir(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package; cannot locate ../shared/reference")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "reference", "bigcommerce", "reference")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("BigCommerce OpenAPI specs not found at %s (../shared/reference is absent here): skipping the spec check", ref)
-	}
-	return ref
+	return sharedref.Dir(t, "bigcommerce", "reference")
 }
 
 // openAPI is a parsed spec file: just enough of OpenAPI 3 to check a
