@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // iterator is a paged query inside one QuickBooks session.
@@ -56,7 +55,7 @@ func (c *Company) query(rq *Node, q string) *Node {
 	}
 	if rq.Attr("iterator") == "Start" {
 		c.iterSeq++
-		id := fmt.Sprintf("{%08x-0000-4000-8000-%012x}", c.iterSeq, time.Now().UnixNano()&0xffffffffffff)
+		id := fmt.Sprintf("{%08X-0000-4000-8000-%012X}", c.iterSeq, c.clock.Now().UnixNano()&0xffffffffffff)
 		it := &iterator{ids: ids, opts: opts}
 		c.iterators[id] = it
 		return c.page(rq, id, it, maxReturned(rq))
