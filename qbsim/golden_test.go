@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -70,5 +71,21 @@ func compareGolden(t *testing.T, name, got string) {
 	}
 	if string(want) != got {
 		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+// TestSchemaGenUpToDate regenerates schema_gen.go from Intuit's XSD and
+// checks the committed file matches (skipped without the reference files).
+func TestSchemaGenUpToDate(t *testing.T) {
+	ref := referenceDir(t)
+	out := filepath.Join(t.TempDir(), "schema_gen.go")
+	cmd := exec.Command("go", "run", "./internal/xsdgen", "-xsd", filepath.Join(ref, "qbxml", "xsd", "13.0"), "-out", out)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xsdgen: %v\n%s", err, b)
+	}
+	got, _ := os.ReadFile(out)
+	want, _ := os.ReadFile("schema_gen.go")
+	if string(got) != string(want) {
+		t.Error("schema_gen.go is stale: run go generate ./qbsim/")
 	}
 }
