@@ -109,6 +109,9 @@ type CompanyFaults struct {
 // processor. It implements QuickBooks. All methods are safe for concurrent
 // use; QuickBooks itself processes one request at a time.
 type Company struct {
+	// proc serializes whole messages (QuickBooks answers one at a time);
+	// mu guards the data.
+	proc      sync.Mutex
 	mu        sync.Mutex
 	d         companyData
 	file      string // JSON persistence path, "" for memory only

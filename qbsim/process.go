@@ -73,6 +73,8 @@ func parseErr(detail string) *HResultError {
 // with any invalid request is refused with no partial work, as QuickBooks
 // does), then runs the requests in order honouring onError.
 func (c *Company) process(ctx context.Context, request string, delays bool) (string, error) {
+	c.proc.Lock()
+	defer c.proc.Unlock()
 	root, version, err := parseDoc([]byte(request))
 	if err != nil {
 		return "", parseErr(err.Error())

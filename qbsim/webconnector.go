@@ -314,6 +314,13 @@ func (s *session) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if n := len(auth.strings); n < 2 || n > 4 {
+		// QBWC indexes the array: fewer than two strings (a serializer that
+		// dropped the empty second one) or more than four fail authentication.
+		s.res.Outcome = OutcomeTransport
+		s.res.Err = fmt.Errorf("QBWC1012: Authentication failed due to following error message. Index was outside the bounds of the array. (authenticate returned %d strings, want 2 to 4)", n)
+		return s.res.Err
+	}
 	slots := append(append([]string(nil), auth.strings...), "", "", "", "")
 	ticket, status := slots[0], strings.TrimSpace(slots[1])
 	s.res.Ticket = ticket

@@ -264,6 +264,18 @@ func TestWebConnectorErrors(t *testing.T) {
 			calls:   []string{"serverVersion", "clientVersion", "authenticate", "connectionError", "sendRequestXML", "receiveResponseXML", "closeConnection"},
 		},
 		{
+			name:    "authenticate with only a ticket",
+			answers: map[string][]any{"authenticate": {[]string{"T"}}},
+			qb:      &scriptedQB{}, outcome: OutcomeTransport,
+			calls: []string{"serverVersion", "clientVersion", "authenticate"},
+		},
+		{
+			name:    "authenticate with five strings",
+			answers: map[string][]any{"authenticate": {[]string{"T", "", "", "", ""}}},
+			qb:      &scriptedQB{}, outcome: OutcomeTransport,
+			calls: []string{"serverVersion", "clientVersion", "authenticate"},
+		},
+		{
 			name:    "soap fault on authenticate",
 			answers: map[string][]any{"authenticate": {errors.New("database down")}},
 			qb:      &scriptedQB{}, outcome: OutcomeTransport,
