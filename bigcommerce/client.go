@@ -313,10 +313,11 @@ func (c *Client) once(ctx context.Context, method, u string, payload []byte) (*r
 	c.requests.Add(1)
 	resp, err := c.hc.Do(req)
 	if err != nil {
+		c.pace.settle(nil, 0)
 		return nil, fmt.Errorf("bigcommerce: %s %s: %w", method, u, err)
 	}
 	defer resp.Body.Close()
-	c.pace.observe(resp.Header, resp.StatusCode)
+	c.pace.settle(resp.Header, resp.StatusCode)
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
@@ -386,6 +387,8 @@ type pacer struct {
 	resetAt time.Time
 	// limited marks that the last response was a 429 carrying a reset time.
 	limited bool
+	// inflight counts requests sent and not yet answered.
+	inflight int
 }
 
 // reserve is how many requests of the quota we leave for others.
@@ -403,18 +406,23 @@ func (p *pacer) wait(ctx context.Context, waited *atomic.Int64) error {
 		p.mu.Lock()
 		now := time.Now()
 		if !p.known {
+			p.inflight++
 			p.mu.Unlock()
 			return nil
 		}
 		if !now.Before(p.resetAt) {
 			// The window has rolled over: assume a full budget until a response
 			// says otherwise.
+			// BigCommerce starts the new window at the first request it
+			// receives, a little after ours leaves: guess the reset a little
+			// late, until an answer gives the exact time.
 			p.left = p.quota
-			p.resetAt = now.Add(p.window)
+			p.resetAt = now.Add(p.window + p.window/20)
 			p.limited = false
 		}
 		if p.left > p.reserve() {
 			p.left--
+			p.inflight++
 			p.mu.Unlock()
 			return nil
 		}
@@ -428,24 +436,19 @@ func (p *pacer) wait(ctx context.Context, waited *atomic.Int64) error {
 	}
 }
 
-// observe reads the X-Rate-Limit-* headers of any response.
-func (p *pacer) observe(h http.Header, status int) {
+// settle ends a request booked by wait and reads the X-Rate-Limit-* headers
+// of its response (h is nil when no response came).
+func (p *pacer) settle(h http.Header, status int) {
 	quota, errQ := strconv.Atoi(h.Get("X-Rate-Limit-Requests-Quota"))
 	left, errL := strconv.Atoi(h.Get("X-Rate-Limit-Requests-Left"))
 	reset, errR := strconv.ParseInt(h.Get("X-Rate-Limit-Time-Reset-Ms"), 10, 64)
 	window, errW := strconv.ParseInt(h.Get("X-Rate-Limit-Time-Window-Ms"), 10, 64)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.inflight--
 	p.limited = false
 	if errQ != nil || errL != nil || errR != nil || quota <= 0 {
 		return
-	}
-	p.known = true
-	p.quota = quota
-	p.left = left
-	if status == http.StatusTooManyRequests {
-		p.left = 0
-		p.limited = true
 	}
 	if errW == nil && window > 0 {
 		p.window = time.Duration(window) * time.Millisecond
@@ -454,7 +457,33 @@ func (p *pacer) observe(h http.Header, status int) {
 	}
 	// Round up by a millisecond: the server computed the reset a moment
 	// before we read it, so this errs on the late side.
-	p.resetAt = time.Now().Add(time.Duration(reset+1) * time.Millisecond)
+	now := time.Now()
+	resetAt := now.Add(time.Duration(reset+1) * time.Millisecond)
+	// Requests still in flight may not be counted in this answer yet:
+	// assume they are not.
+	left = max(left-p.inflight, 0)
+	switch {
+	case !p.known || !now.Before(p.resetAt):
+		// Nothing known about the current window: take the answer as is.
+		p.left = left
+	case resetAt.Before(p.resetAt.Add(-p.window / 2)):
+		// An answer to a request sent in the previous window, arriving after
+		// we moved on: it says nothing about this one.
+		return
+	case resetAt.Sub(p.resetAt).Abs() < p.window/2:
+		// The same window. With requests in flight on several goroutines an
+		// answer can be older than our own count: never let it raise the budget.
+		p.left = min(p.left, left)
+	default:
+		p.left = left
+	}
+	p.known = true
+	p.quota = quota
+	p.resetAt = resetAt
+	if status == http.StatusTooManyRequests {
+		p.left = 0
+		p.limited = true
+	}
 }
 
 // retryAfter is the wait after a 429: until the reset BigCommerce announced,

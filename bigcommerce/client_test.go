@@ -788,3 +788,33 @@ func TestCancelWhileWaitingForQuota(t *testing.T) {
 		t.Errorf("waiting an hour for the quota should end with the context: %v", err)
 	}
 }
+
+// TestConcurrentPacing: several goroutines share one client (as parallel
+// detail fetches would); the shared pacer must still keep them inside the
+// quota.
+func TestConcurrentPacing(t *testing.T) {
+	f := newFixture(t, bcfake.Options{Seed: 18, Orders: 30, Quota: 20, Window: 40 * time.Millisecond}, bigcommerce.Config{HeadroomPercent: 10})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 25; i++ {
+				if _, err := f.client.Time(ctx); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if st := f.store.Stats(); st.RateLimited != 0 {
+		t.Errorf("the store sent %d 429s to concurrent callers", st.RateLimited)
+	}
+}
