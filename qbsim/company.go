@@ -122,6 +122,7 @@ type Company struct {
 	iterators map[string]*iterator
 	iterSeq   int
 	inSession bool
+	lockOwner string // the OwnerID holding the AppLock, while in session
 	// Indexes rebuilt by reindex and kept current by insert, rename, void
 	// and remove (see index.go).
 	names map[string]*record
@@ -372,6 +373,8 @@ func (c *Company) BeginSession(ctx context.Context, req BeginSessionRequest) (Ho
 	c.iterators = map[string]*iterator{}
 	if req.OwnerID != "" && req.FileID != "" {
 		c.stampFileID(req.OwnerID, req.FileID)
+		c.setAppLock(req.OwnerID, fmt.Sprintf("LOCKED:QBSIM:%d", c.clock.Now().UnixNano()/100+621355968000000000))
+		c.lockOwner = req.OwnerID
 		if err := c.saveLocked(); err != nil {
 			c.mu.Unlock()
 			return HostInfo{}, &HResultError{HResultUnexpected, err.Error()}
@@ -409,7 +412,26 @@ func (c *Company) EndSession(context.Context) error {
 	defer c.mu.Unlock()
 	c.inSession = false
 	c.iterators = map[string]*iterator{}
+	if c.lockOwner != "" {
+		c.setAppLock(c.lockOwner, fmt.Sprintf("UNLOCKED:QBSIM:%d", c.clock.Now().UnixNano()/100+621355968000000000))
+		c.lockOwner = ""
+	}
 	return c.saveLocked()
+}
+
+// setAppLock writes the Web Connector's own "AppLock" data extension: QBWC
+// marks the company file LOCKED:<host>:<.NET ticks> under the application's
+// OwnerID for the length of a session (it shows in the HCP response) and
+// releases it at the end.
+func (c *Company) setAppLock(owner, value string) {
+	for i, d := range c.d.DataExts {
+		if d.ObjKind == "Company" && d.OwnerID == owner && d.Name == "AppLock" {
+			c.d.DataExts[i].Value = value
+			return
+		}
+	}
+	c.d.DataExtDefs = append(c.d.DataExtDefs, dataExtDef{OwnerID: owner, Name: "AppLock", Type: "STR1024TYPE"})
+	c.d.DataExts = append(c.d.DataExts, dataExt{OwnerID: owner, Name: "AppLock", ObjKind: "Company", Value: value})
 }
 
 // ProcessRequest answers one qbXML request message set.
