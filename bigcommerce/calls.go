@@ -228,6 +228,7 @@ func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) er
 		base.Set("status_id", strconv.Itoa(*q.StatusID))
 	}
 	base.Set("limit", strconv.Itoa(PageLimit))
+	base.Set("include", "fees")
 	byDate := !q.MinDateModified.IsZero()
 	if byDate {
 		base.Set("sort", "date_modified:asc")
@@ -295,7 +296,7 @@ func (c *Client) ListOrders(ctx context.Context, q OrderQuery, fn func(Order) er
 // Order fetches one order; a missing order is an error matching ErrNotFound.
 func (c *Client) Order(ctx context.Context, id int64) (Order, error) {
 	var o Order
-	ok, err := c.getJSON(ctx, fmt.Sprintf("v2/orders/%d", id), nil, &o)
+	ok, err := c.getJSON(ctx, fmt.Sprintf("v2/orders/%d", id), url.Values{"include": {"fees"}}, &o)
 	if err == nil && !ok {
 		err = fmt.Errorf("bigcommerce: order %d: empty answer: %w", id, ErrNotFound)
 	}

@@ -173,6 +173,11 @@ func TestDecodesRecordedResponses(t *testing.T) {
 				readFixture(t, "spec-examples/"+ex.file, ex.v)
 			})
 		}
+		var withFees Order
+		readFixture(t, "spec-examples/orders.v2.oas2.getOrder.200.Response.json", &withFees)
+		if len(withFees.Fees) != 2 || !withFees.Fees[0].CostExTax.Equal(dec("12.3")) || withFees.Fees[1].TaxClassID != nil || !withFees.Fees[1].CostTax.Equal(dec("8")) {
+			t.Errorf("fees %+v", withFees.Fees)
+		}
 		var cs []Coupon
 		readFixture(t, "spec-examples/orders.v2.oas2.getOrderCoupons.200.response.json", &cs)
 		if !cs[0].Amount.Equal(dec("5")) || !cs[0].Discount.Equal(dec("5")) {

@@ -1,7 +1,9 @@
 package bigcommerce
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -71,6 +73,9 @@ type Order struct {
 	StoreDefaultToTxnFX Amount `json:"store_default_to_transactional_exchange_rate"`
 
 	BillingAddress Address `json:"billing_address"`
+	// Fees are custom order fees (ListOrders and Order ask for them with
+	// include=fees); they are part of the order's totals.
+	Fees []Fee `json:"fees"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -80,19 +85,58 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 	type alias Order
 	aux := struct {
 		*alias
-		DateCreated       flexTime   `json:"date_created"`
-		DateModified      flexTime   `json:"date_modified"`
-		DateShipped       flexTime   `json:"date_shipped"`
-		CustomerID        flexInt    `json:"customer_id"`
-		PaymentProviderID flexString `json:"payment_provider_id"`
+		DateCreated       flexTime        `json:"date_created"`
+		DateModified      flexTime        `json:"date_modified"`
+		DateShipped       flexTime        `json:"date_shipped"`
+		CustomerID        flexInt         `json:"customer_id"`
+		PaymentProviderID flexString      `json:"payment_provider_id"`
+		Fees              json.RawMessage `json:"fees"`
 	}{alias: (*alias)(o)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
+	}
+	// Without include=fees, "fees" is a {url, resource} link, not a list.
+	o.Fees = nil
+	if fees := bytes.TrimSpace(aux.Fees); len(fees) > 0 && fees[0] == '[' {
+		if err := json.Unmarshal(fees, &o.Fees); err != nil {
+			return fmt.Errorf("bigcommerce: order fees: %w", err)
+		}
 	}
 	o.DateCreated, o.DateModified, o.DateShipped = aux.DateCreated.t, aux.DateModified.t, aux.DateShipped.t
 	o.CustomerID = int64(aux.CustomerID)
 	o.PaymentProviderID = string(aux.PaymentProviderID)
 	o.Raw = rawCopy(b)
+	return nil
+}
+
+// Fee is a custom order fee (gift wrap service, eco fee...).
+type Fee struct {
+	ID                  int64  `json:"id"`
+	Type                string `json:"type"`
+	DisplayNameCustomer string `json:"display_name_customer"`
+	DisplayNameMerchant string `json:"display_name_merchant"`
+	Source              string `json:"source"`
+	BaseCost            Amount `json:"base_cost"`
+	CostExTax           Amount `json:"cost_ex_tax"`
+	CostIncTax          Amount `json:"cost_inc_tax"`
+	CostTax             Amount `json:"cost_tax"`
+	TaxClassID          *int64 `json:"tax_class_id"`
+}
+
+// UnmarshalJSON also reads "cost_exc_tax", a spelling seen in BigCommerce's
+// own example.
+func (f *Fee) UnmarshalJSON(b []byte) error {
+	type alias Fee
+	aux := struct {
+		*alias
+		CostExcTax *Amount `json:"cost_exc_tax"`
+	}{alias: (*alias)(f)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	if aux.CostExcTax != nil && f.CostExTax.IsZero() {
+		f.CostExTax = *aux.CostExcTax
+	}
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -123,12 +124,18 @@ func addrMap(a address) map[string]any {
 	}
 }
 
-func (s *Store) renderOrder(o *order) map[string]any {
+// renderOrder renders a v2 order; with include=fees the fees come as a list
+// (the fake store charges none), otherwise as a link.
+func (s *Store) renderOrder(o *order, include string) map[string]any {
 	total, shipped := o.itemsTotal()
 	bill := addrMap(o.Billing)
 	bill["form_fields"] = []any{}
+	var fees any = link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/fees", o.ID))
+	if strings.Contains(include, "fees") {
+		fees = []any{}
+	}
 	return map[string]any{
-		"id": o.ID, "customer_id": o.CustomerID,
+		"id": o.ID, "customer_id": o.CustomerID, "fees": fees,
 		"date_created": d2(o.Created), "date_modified": d2(o.Modified), "date_shipped": d2(o.Shipped),
 		"status_id": o.StatusID, "status": statusNames[o.StatusID], "custom_status": statusNames[o.StatusID],
 		"subtotal_ex_tax": m4(o.SubEx), "subtotal_inc_tax": m4(o.SubInc), "subtotal_tax": m4(o.SubTax),

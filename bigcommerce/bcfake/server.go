@@ -253,7 +253,7 @@ func (s *Store) route(r *http.Request, path string) reply {
 			return notFound(path)
 		}
 		if len(seg) == 3 {
-			return reply{200, s.renderOrder(o)}
+			return reply{200, s.renderOrder(o, q.Get("include"))}
 		}
 		if len(seg) == 4 {
 			switch seg[3] {
@@ -499,7 +499,7 @@ func (s *Store) listOrders(q url.Values, path string) reply {
 	}
 	rendered := make([]any, 0, limit)
 	for _, o := range out[from:min(from+limit, len(out))] {
-		rendered = append(rendered, s.renderOrder(o))
+		rendered = append(rendered, s.renderOrder(o, q.Get("include")))
 	}
 	return reply{200, rendered}
 }
