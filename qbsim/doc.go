@@ -26,9 +26,11 @@
 // persisted as JSON after every message. Every request is checked against
 // content models compiled from Intuit's qbXML 13.0 schema (schema_gen.go,
 // made by internal/xsdgen): element order, unknown or missing elements,
-// lengths, enumerations and number formats; a message with any invalid
-// request is refused as a whole with HRESULT 0x80040400 and no partial
-// work, as QuickBooks does. Requests are worked on as generic element trees
+// enumerations and number formats; a message with any such error is refused
+// as a whole with HRESULT 0x80040400 and no partial work, as QuickBooks
+// does. A string over its maximum length fails only its own request, with
+// status 3070 ("The string "…" in the field "…" is too long."), as real
+// QuickBooks answers. Requests are worked on as generic element trees
 // rather than the qbxml package's structs because encoding/xml ignores
 // element order and unknown elements, which is exactly what QuickBooks
 // refuses; the tests build their requests with qbxml and parse every answer

@@ -99,13 +99,18 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 	default:
 		return "", parseErr(fmt.Sprintf("onError %q", onError))
 	}
+	tooLong := map[*Node]*qbStatus{}
 	for _, rq := range msgs.Kids {
 		t, ok := schemaMessages[rq.Name]
 		if !ok || !strings.HasSuffix(rq.Name, "Rq") {
 			return "", parseErr("unknown request " + rq.Name)
 		}
-		if err := validateNode(rq, t, rq.Name); err != nil {
+		st, err := validateRequest(rq, t)
+		if err != nil {
 			return "", parseErr(err.Error())
+		}
+		if st != nil {
+			tooLong[rq] = st
 		}
 		if err := checkRqAttrs(rq); err != nil {
 			return "", parseErr(err.Error())
@@ -123,7 +128,13 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 				return "", err
 			}
 		}
-		rs, wroteTxn := c.handle(rq)
+		var rs *Node
+		var wroteTxn bool
+		if st := tooLong[rq]; st != nil {
+			rs = rsFor(rq, st)
+		} else {
+			rs, wroteTxn = c.handle(rq)
+		}
 		if delays && wroteTxn {
 			if err := c.clock.Sleep(ctx, f.TxnDelay); err != nil {
 				return "", err

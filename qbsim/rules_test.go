@@ -136,8 +136,6 @@ func TestSchemaInvalidRequests(t *testing.T) {
 	good := `<CustomerAddRq requestID="1"><CustomerAdd><Name>Fox Mulder</Name></CustomerAdd></CustomerAddRq>`
 	tests := []struct{ name, msg string }{
 		{"element out of order", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><IsActive>true</IsActive><Name>X</Name></CustomerAdd></CustomerAddRq>`)},
-		{"name longer than 41", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><Name>`+strings.Repeat("n", 42)+`</Name></CustomerAdd></CustomerAddRq>`)},
-		{"RefNumber longer than 11", rawMessage("stopOnError", `<SalesReceiptAddRq><SalesReceiptAdd><RefNumber>BC-100000001</RefNumber><SalesReceiptLineAdd><ItemRef><FullName>Widget</FullName></ItemRef></SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>`)},
 		{"unknown element", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><Name>X</Name><Nickname>x</Nickname></CustomerAdd></CustomerAddRq>`)},
 		{"missing required element", rawMessage("stopOnError", `<InvoiceAddRq><InvoiceAdd><RefNumber>1</RefNumber></InvoiceAdd></InvoiceAddRq>`)},
 		{"amount with three decimals", rawMessage("stopOnError", `<SalesReceiptAddRq><SalesReceiptAdd><SalesReceiptLineAdd><ItemRef><FullName>Widget</FullName></ItemRef><Amount>1.005</Amount></SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>`)},
@@ -166,6 +164,37 @@ func TestSchemaInvalidRequests(t *testing.T) {
 				t.Error("a refused message changed the company")
 			}
 		})
+	}
+}
+
+// TestStringTooLong: QuickBooks does not refuse the message for a string
+// over its maximum length; it fails that request alone with 3070.
+func TestStringTooLong(t *testing.T) {
+	c, _ := newTestCompany(t)
+	resp, err := c.ProcessRequest(context.Background(), rawMessage("continueOnError",
+		`<CustomerAddRq requestID="1"><CustomerAdd><Name>`+strings.Repeat("n", 42)+`</Name></CustomerAdd></CustomerAddRq>`+
+			`<SalesReceiptAddRq requestID="2"><SalesReceiptAdd><RefNumber>BC-100000001</RefNumber><SalesReceiptLineAdd><ItemRef><FullName>Widget</FullName></ItemRef></SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>`+
+			`<CustomerAddRq requestID="3"><CustomerAdd><Name>Fits</Name></CustomerAdd></CustomerAddRq>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	xsdCheck(t, resp)
+	rm, err := qbxml.ParseResponse([]byte(resp))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`3070 The string "` + strings.Repeat("n", 42) + `" in the field "Name" is too long.`,
+		`3070 The string "BC-100000001" in the field "RefNumber" is too long.`,
+		`0 Status OK`,
+	}
+	for i, r := range rm.Responses {
+		if code, msg := status(r); strconv.Itoa(code)+" "+msg != want[i] {
+			t.Errorf("response %d: %d %s, want %s", i+1, code, msg, want[i])
+		}
+	}
+	if s := c.Summary(); s.Lists["Customer"] != 4 || s.Txns["SalesReceipt"].Count != 0 {
+		t.Errorf("summary %+v", s)
 	}
 }
 

@@ -269,10 +269,35 @@ func (n *Node) String() string {
 // element order, unknown and missing elements, occurrence counts, lengths,
 // enumerations and the syntax of qbXML's simple types.
 func validateNode(n *Node, t int, path string) error {
+	return (&validator{}).node(n, t, path)
+}
+
+// validateRequest checks a request the way QuickBooks does: structure and
+// value syntax are parse errors (the whole message is refused), while a
+// string over its maximum length only fails that request with status 3070,
+// returned as tooLong.
+func validateRequest(n *Node, t int) (tooLong *qbStatus, err error) {
+	v := &validator{lengthsAsStatus: true}
+	err = v.node(n, t, n.Name)
+	return v.tooLong, err
+}
+
+type validator struct {
+	lengthsAsStatus bool
+	tooLong         *qbStatus
+}
+
+func (v *validator) node(n *Node, t int, path string) error {
 	typ := schemaTypes[t]
 	if !typ.Complex {
 		if len(n.Kids) > 0 {
 			return fmt.Errorf("%s: element has children but is a %s", path, typ.Base)
+		}
+		if typ.MaxLen > 0 && utf8.RuneCountInString(n.Text) > typ.MaxLen && v.lengthsAsStatus {
+			if v.tooLong == nil {
+				v.tooLong = &qbStatus{3070, fmt.Sprintf("The string \"%s\" in the field \"%s\" is too long.", n.Text, n.Name)}
+			}
+			typ.MaxLen = 0
 		}
 		return checkSimple(n.Text, typ, path)
 	}
@@ -288,7 +313,7 @@ func validateNode(n *Node, t int, path string) error {
 		return fmt.Errorf("%s: unexpected text", path)
 	}
 	for i, k := range n.Kids {
-		if err := validateNode(k, types[i], path+"/"+k.Name); err != nil {
+		if err := v.node(k, types[i], path+"/"+k.Name); err != nil {
 			return err
 		}
 	}
