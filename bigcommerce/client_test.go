@@ -197,7 +197,7 @@ func TestOrdersAddUp(t *testing.T) {
 			checkOrder(t, d, refunds[o.ID], seen)
 		})
 	}
-	for _, want := range []string{"inclusive", "exclusive", "coupon", "bundle", "variant", "gift certificate", "store credit", "captured later", "multi-rate", "CAD", "EUR", "GBP", "refund PRODUCT", "refund SHIPPING", "refund ORDER"} {
+	for _, want := range []string{"inclusive", "exclusive", "coupon", "bundle", "variant", "gift certificate", "store credit", "captured later", "multi-rate", "CAD", "EUR", "GBP", "refund PRODUCT", "refund SHIPPING", "refund ORDER", "fee", "refund FEE"} {
 		if !seen[want] {
 			t.Errorf("no order with %s among %d", want, len(orders))
 		}
@@ -217,7 +217,11 @@ func checkOrder(t *testing.T, d bigcommerce.OrderDetails, refunds []bigcommerce.
 	eq("total_inc_tax", o.TotalIncTax.Decimal, o.TotalExTax.Add(o.TotalTax.Decimal))
 	eq("total_inc_tax vs lines", o.TotalIncTax.Decimal,
 		sum(d.Products, func(p bigcommerce.OrderProduct) decimal.Decimal { return p.DiscountedTotalInc.Decimal }).
-			Add(o.ShippingCostIncTax.Decimal).Add(o.HandlingCostIncTax.Decimal))
+			Add(o.ShippingCostIncTax.Decimal).Add(o.HandlingCostIncTax.Decimal).
+			Add(sum(o.Fees, func(f bigcommerce.Fee) decimal.Decimal { return f.CostIncTax.Decimal })))
+	if len(o.Fees) > 0 {
+		seen["fee"] = true
+	}
 	eq("subtotal_inc_tax", o.SubtotalIncTax.Decimal, sum(d.Products, func(p bigcommerce.OrderProduct) decimal.Decimal { return p.TotalIncTax.Decimal }))
 	eq("total_tax", o.TotalTax.Decimal, o.SubtotalTax.Add(o.ShippingCostTax.Decimal).Add(o.HandlingCostTax.Decimal))
 	eq("discounts", o.DiscountAmount.Add(o.CouponDiscount.Decimal), sum(d.Products, func(p bigcommerce.OrderProduct) decimal.Decimal {

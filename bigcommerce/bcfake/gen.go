@@ -295,6 +295,10 @@ func (s *Store) newOrder(g *generator, t time.Time, status int) *order {
 		if g.chance(15) {
 			o.HandBasis = conv(dec("2.50"))
 		}
+		if g.chance(5) {
+			s.seq.fee++
+			o.FeeID, o.Fee = s.seq.fee, conv(dec("1.50"))
+		}
 	}
 
 	// Discounts: an automatic promotion on some product lines; a coupon (only

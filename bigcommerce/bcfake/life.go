@@ -300,7 +300,7 @@ func (s *Store) refund(o *order, req RefundRequest, t time.Time) (*refund, error
 			for _, l := range o.Lines {
 				l.RefQty = l.Qty
 			}
-			o.ShipRefund, o.HandRefund = true, true
+			o.ShipRefund, o.HandRefund, o.FeeRefund = true, true, true
 			break
 		}
 		for _, l := range o.Lines {
@@ -316,6 +316,11 @@ func (s *Store) refund(o *order, req RefundRequest, t time.Time) (*refund, error
 			r.Items = append(r.Items, refundItem{Type: "HANDLING", ItemID: o.ShipAddrID, Amount: o.HandInc})
 			r.Total, r.Tax = r.Total.Add(o.HandInc), r.Tax.Add(o.HandTax)
 		}
+		if !o.FeeRefund && o.Fee.IsPositive() {
+			r.Items = append(r.Items, refundItem{Type: "FEE", ItemID: o.FeeID, Amount: o.Fee})
+			r.Total = r.Total.Add(o.Fee)
+		}
+		o.FeeRefund = true
 		o.ShipRefund, o.HandRefund = true, true
 	case RefundOneItem:
 		if o.OrderRefund {

@@ -218,21 +218,25 @@ var tenders = []tender{
 }
 
 type order struct {
-	ID          int64
-	CustomerID  int64
-	Created     time.Time
-	Modified    time.Time
-	Shipped     time.Time
-	StatusID    int
-	Region      *region
-	Cur         *currency
-	Billing     address
-	Ship        address
-	ShipAddrID  int64
-	ShipMethod  string
-	Lines       []*line
-	ShipBasis   decimal.Decimal
-	HandBasis   decimal.Decimal
+	ID         int64
+	CustomerID int64
+	Created    time.Time
+	Modified   time.Time
+	Shipped    time.Time
+	StatusID   int
+	Region     *region
+	Cur        *currency
+	Billing    address
+	Ship       address
+	ShipAddrID int64
+	ShipMethod string
+	Lines      []*line
+	ShipBasis  decimal.Decimal
+	HandBasis  decimal.Decimal
+	// Fee is a custom order fee (not taxed); FeeID 0 means none.
+	FeeID       int64
+	Fee         decimal.Decimal
+	FeeRefund   bool
 	Coupon      *couponUse
 	GiftCert    decimal.Decimal
 	GiftCode    string
@@ -309,7 +313,7 @@ func charge(basis decimal.Decimal, rates []taxRate, inclusive bool) (ex, inc, ta
 //
 //	line:  total_inc = total_ex + total_tax; discounted_total_inc = total_inc - discounts
 //	order: subtotal_* = sum of lines; total_tax = subtotal_tax + shipping_tax + handling_tax
-//	       total_inc = sum(discounted_total_inc) + shipping_inc + handling_inc
+//	       total_inc = sum(discounted_total_inc) + shipping_inc + handling_inc + fees (untaxed)
 //	       total_inc = total_ex + total_tax
 //	       discount_amount + coupon_discount = sum of all applied discounts
 //	taxes: sum of the tax rows = total_tax
@@ -361,7 +365,7 @@ func (o *order) compute() {
 	o.ShipParts = splitTax(o.ShipTax, shipRates)
 	o.HandParts = splitTax(o.HandTax, shipRates)
 	o.TotalTax = o.SubTax.Add(o.ShipTax).Add(o.HandTax)
-	o.TotalInc = sumDiscInc.Add(o.ShipInc).Add(o.HandInc)
+	o.TotalInc = sumDiscInc.Add(o.ShipInc).Add(o.HandInc).Add(o.Fee)
 	o.TotalEx = o.TotalInc.Sub(o.TotalTax)
 	if o.Coupon != nil {
 		o.Coupon.Discount = o.CouponAmt

@@ -124,15 +124,27 @@ func addrMap(a address) map[string]any {
 	}
 }
 
-// renderOrder renders a v2 order; with include=fees the fees come as a list
-// (the fake store charges none), otherwise as a link.
+func renderFees(o *order) []any {
+	if o.FeeID == 0 {
+		return []any{}
+	}
+	return []any{map[string]any{
+		"id": o.FeeID, "type": "custom_fee", "display_name_customer": "Eco packaging",
+		"display_name_merchant": "Eco packaging fee", "source": "bcfake",
+		"base_cost": m4(o.Fee), "cost_ex_tax": m4(o.Fee), "cost_inc_tax": m4(o.Fee), "cost_tax": m4(zero),
+		"tax_class_id": nil,
+	}}
+}
+
+// renderOrder renders a v2 order; with include=fees the fees come as a list,
+// otherwise as a link.
 func (s *Store) renderOrder(o *order, include string) map[string]any {
 	total, shipped := o.itemsTotal()
 	bill := addrMap(o.Billing)
 	bill["form_fields"] = []any{}
 	var fees any = link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/fees", o.ID))
 	if strings.Contains(include, "fees") {
-		fees = []any{}
+		fees = renderFees(o)
 	}
 	return map[string]any{
 		"id": o.ID, "customer_id": o.CustomerID, "fees": fees,

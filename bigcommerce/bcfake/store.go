@@ -83,7 +83,7 @@ type Store struct {
 	byID      map[int64]*order
 	refunds   []*refund // ascending id
 	seq       struct {
-		order, line, address, txn, refund, refundPay, variant, coupon, giftCert, inventory, hook, event int64
+		order, line, address, txn, refund, refundPay, variant, coupon, giftCert, inventory, hook, event, fee int64
 	}
 	hooks      []*hook
 	pending    []pendingAdjustments
