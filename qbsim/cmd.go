@@ -43,7 +43,7 @@ func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		if err := fs.Parse(args[2:]); err != nil {
 			return err
 		}
-		company, err := OpenOrCreateCompany(*path, CompanyOptions{})
+		company, err := OpenOrCreateCompany(ctx, *path, CompanyOptions{})
 		if err != nil {
 			return err
 		}

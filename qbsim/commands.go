@@ -103,7 +103,7 @@ func RunWebConnector(ctx context.Context, o WebConnectorRun, stdout io.Writer) e
 	if o.Every > 0 {
 		q.RunEvery = o.Every
 	}
-	company, err := OpenOrCreateCompany(o.CompanyPath, CompanyOptions{})
+	company, err := OpenOrCreateCompany(ctx, o.CompanyPath, CompanyOptions{})
 	if err != nil {
 		return err
 	}

@@ -177,7 +177,10 @@ func newCompany(opts CompanyOptions) *Company {
 
 // OpenCompany loads a company persisted by Save. A missing file is
 // ErrNoCompany (wrapped), so callers can create a sample instead.
-func OpenCompany(path string, opts CompanyOptions) (*Company, error) {
+func OpenCompany(ctx context.Context, path string, opts CompanyOptions) (*Company, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("open company: %w", err)
+	}
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("open company %s: %w", path, ErrNoCompany)
@@ -195,11 +198,11 @@ func OpenCompany(path string, opts CompanyOptions) (*Company, error) {
 }
 
 // OpenOrCreateCompany opens path, or creates a sample company there.
-func OpenOrCreateCompany(path string, opts CompanyOptions) (*Company, error) {
-	c, err := OpenCompany(path, opts)
+func OpenOrCreateCompany(ctx context.Context, path string, opts CompanyOptions) (*Company, error) {
+	c, err := OpenCompany(ctx, path, opts)
 	if errors.Is(err, ErrNoCompany) {
 		c = NewSampleCompany(opts)
-		if err := c.SaveAs(path); err != nil {
+		if err := c.SaveAs(ctx, path); err != nil {
 			return nil, err
 		}
 		return c, nil
@@ -209,23 +212,26 @@ func OpenOrCreateCompany(path string, opts CompanyOptions) (*Company, error) {
 
 // SaveAs persists the company to path and keeps saving there after every
 // message that writes (QuickBooks commits each request as it goes).
-func (c *Company) SaveAs(path string) error {
+func (c *Company) SaveAs(ctx context.Context, path string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.file = path
-	return c.saveLocked()
+	return c.saveLocked(ctx)
 }
 
 // Save writes the company to its file (no-op for an in-memory company).
-func (c *Company) Save() error {
+func (c *Company) Save(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.saveLocked()
+	return c.saveLocked(ctx)
 }
 
-func (c *Company) saveLocked() error {
+func (c *Company) saveLocked(ctx context.Context) error {
 	if c.file == "" {
 		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("save company: %w", err)
 	}
 	raw, err := json.MarshalIndent(&c.d, "", " ")
 	if err != nil {
@@ -375,7 +381,7 @@ func (c *Company) BeginSession(ctx context.Context, req BeginSessionRequest) (Ho
 		c.stampFileID(req.OwnerID, req.FileID)
 		c.setAppLock(req.OwnerID, fmt.Sprintf("LOCKED:QBSIM:%d", c.clock.Now().UnixNano()/100+621355968000000000))
 		c.lockOwner = req.OwnerID
-		if err := c.saveLocked(); err != nil {
+		if err := c.saveLocked(ctx); err != nil {
 			c.mu.Unlock()
 			return HostInfo{}, &HResultError{HResultUnexpected, err.Error()}
 		}
@@ -407,7 +413,7 @@ func (c *Company) stampFileID(owner, fileID string) {
 }
 
 // EndSession ends the session; iterators die with it.
-func (c *Company) EndSession(context.Context) error {
+func (c *Company) EndSession(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.inSession = false
@@ -416,7 +422,7 @@ func (c *Company) EndSession(context.Context) error {
 		c.setAppLock(c.lockOwner, fmt.Sprintf("UNLOCKED:QBSIM:%d", c.clock.Now().UnixNano()/100+621355968000000000))
 		c.lockOwner = ""
 	}
-	return c.saveLocked()
+	return c.saveLocked(context.WithoutCancel(ctx))
 }
 
 // setAppLock writes the Web Connector's own "AppLock" data extension: QBWC

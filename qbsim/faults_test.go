@@ -240,7 +240,7 @@ func TestCompanyDelays(t *testing.T) {
 func TestPersistence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "company.json")
 	clock := NewFakeClock(testStart)
-	c, err := OpenOrCreateCompany(path, CompanyOptions{Clock: clock})
+	c, err := OpenOrCreateCompany(context.Background(), path, CompanyOptions{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,7 +249,7 @@ func TestPersistence(t *testing.T) {
 	}
 	add := one[*qbxml.InvoiceAddRs](t, c, &qbxml.InvoiceAddRq{InvoiceAdd: qbxml.InvoiceAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
 		Lines: []qbxml.SalesLineAdd{line("Widget", "4", "")}}})
-	again, err := OpenCompany(path, CompanyOptions{Clock: clock})
+	again, err := OpenCompany(context.Background(), path, CompanyOptions{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestPersistence(t *testing.T) {
 	if hcp, _ := qbxml.ParseHCPResponse([]byte(info.HCPResponse)); hcp.FileID != "{F}" {
 		t.Errorf("FileID after reload %q", hcp.FileID)
 	}
-	if _, err := OpenCompany(filepath.Join(t.TempDir(), "missing.json"), CompanyOptions{}); !errors.Is(err, ErrNoCompany) {
+	if _, err := OpenCompany(context.Background(), filepath.Join(t.TempDir(), "missing.json"), CompanyOptions{}); !errors.Is(err, ErrNoCompany) {
 		t.Errorf("missing file: %v", err)
 	}
 }
@@ -294,7 +294,7 @@ func TestCommands(t *testing.T) {
 			t.Errorf("webconnector output lacks %q:\n%s", want, out.String())
 		}
 	}
-	c, err := OpenCompany(companyPath, CompanyOptions{})
+	c, err := OpenCompany(context.Background(), companyPath, CompanyOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

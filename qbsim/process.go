@@ -147,7 +147,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 		}
 	}
 	c.mu.Lock()
-	err = c.saveLocked()
+	err = c.saveLocked(context.WithoutCancel(ctx))
 	c.mu.Unlock()
 	if err != nil {
 		return "", &HResultError{HResultUnexpected, err.Error()}
