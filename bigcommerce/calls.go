@@ -42,11 +42,13 @@ func v2Each[T any](ctx context.Context, c *Client, path string, q url.Values, fn
 // v2All collects a v2 list.
 func v2All[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
 	var out []T
-	err := v2Each(ctx, c, path, q, func(t T) error { out = append(out, t); return nil })
+	if err := v2Each(ctx, c, path, q, func(t T) error { out = append(out, t); return nil }); err != nil {
+		return nil, err // never half a list
+	}
 	if out == nil {
 		out = []T{}
 	}
-	return out, err
+	return out, nil
 }
 
 // v3Envelope is the v3 list body. Meta may be empty (the refunds list per the
@@ -97,13 +99,16 @@ func v3Each[T any](ctx context.Context, c *Client, path string, q url.Values, fn
 	}
 }
 
+// v3All collects a v3 list.
 func v3All[T any](ctx context.Context, c *Client, path string, q url.Values) ([]T, error) {
 	var out []T
-	err := v3Each(ctx, c, path, q, func(t T) error { out = append(out, t); return nil })
+	if err := v3Each(ctx, c, path, q, func(t T) error { out = append(out, t); return nil }); err != nil {
+		return nil, err // never half a list
+	}
 	if out == nil {
 		out = []T{}
 	}
-	return out, err
+	return out, nil
 }
 
 func cloneValues(q url.Values) url.Values {
@@ -386,34 +391,35 @@ type DetailOptions struct {
 // transactions, skipping the calls the order itself proves empty (no coupon
 // discount means no coupons, no tax means no tax rows, no shipping address
 // count means no addresses): a few calls per order instead of six, which is
-// what decides how fast a backfill runs under the quota.
+// what decides how fast a backfill runs under the quota. On error it returns
+// nothing, never an order with half its details.
 func (c *Client) OrderDetails(ctx context.Context, o Order, opt DetailOptions) (OrderDetails, error) {
 	d := OrderDetails{Order: o}
 	var err error
 	if d.Products, err = c.OrderProducts(ctx, o.ID); err != nil {
-		return d, err
+		return OrderDetails{}, err
 	}
 	if o.ShippingAddressCnt > 0 {
 		if d.ShippingAddresses, err = c.OrderShippingAddresses(ctx, o.ID); err != nil {
-			return d, err
+			return OrderDetails{}, err
 		}
 	}
 	if !o.CouponDiscount.IsZero() {
 		if d.Coupons, err = c.OrderCoupons(ctx, o.ID); err != nil {
-			return d, err
+			return OrderDetails{}, err
 		}
 	}
 	if !o.TotalTax.IsZero() {
 		if d.Taxes, err = c.OrderTaxes(ctx, o.ID); err != nil {
-			return d, err
+			return OrderDetails{}, err
 		}
 	}
 	if d.Transactions, err = c.OrderTransactions(ctx, o.ID); err != nil {
-		return d, err
+		return OrderDetails{}, err
 	}
 	if opt.Refunds {
 		if d.Refunds, err = c.OrderRefunds(ctx, o.ID); err != nil {
-			return d, err
+			return OrderDetails{}, err
 		}
 	}
 	return d, nil
@@ -532,7 +538,8 @@ const MaxInventoryItems = 2000
 // 2000 items per call, and returns BigCommerce's transaction id per call. The
 // update is asynchronous: a read straight after may still show the old level.
 // An item tracked at the other level (variant vs product) fails the call with
-// a 422 *APIError naming it.
+// a 422 *APIError naming it. On error it still returns the transaction ids
+// of the calls that went through, so the caller knows which batches applied.
 func (c *Client) SetInventoryAbsolute(ctx context.Context, reason string, items []InventoryItem) ([]string, error) {
 	var ids []string
 	for i := 0; i < len(items); i += MaxInventoryItems {

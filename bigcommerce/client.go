@@ -170,6 +170,7 @@ type APIError struct {
 	Body       []byte // at most 4 KiB of the body
 }
 
+// Error names the call and BigCommerce's own message, never the token.
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {
