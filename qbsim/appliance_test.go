@@ -6,20 +6,31 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/bcqb/bcqb/app"
 	"github.com/bcqb/bcqb/config"
+	"github.com/bcqb/bcqb/jobs"
 	"github.com/bcqb/bcqb/qwc"
 	"github.com/bcqb/bcqb/store"
 )
 
-// TestAgainstTheAppliance runs the simulated Web Connector and company
-// against the real bcqb server (POST /qbwc on a loopback listener), with the
-// .qwc file bcqb itself produces.
-func TestAgainstTheAppliance(t *testing.T) {
+const appliancePassword = "correct horse battery"
+
+// appliance is the real bcqb server (POST /qbwc) on a loopback listener,
+// with the .qwc file it produces for its Web Connector user.
+type appliance struct {
+	srv *app.Server
+	qwc QWC
+}
+
+func startAppliance(t *testing.T) *appliance {
+	t.Helper()
 	ctx := context.Background()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -28,7 +39,7 @@ func TestAgainstTheAppliance(t *testing.T) {
 	base := fmt.Sprintf("http://localhost:%d", l.Addr().(*net.TCPAddr).Port)
 	env := map[string]string{
 		"BCQB_DATA": t.TempDir(), "BCQB_ADDR": l.Addr().String(), "BCQB_BASE_URL": base,
-		"BCQB_QBWC_USER": "qb", "BCQB_QBWC_PASSWORD": "correct horse battery", "BCQB_LOG_LEVEL": "warn",
+		"BCQB_QBWC_USER": "qb", "BCQB_QBWC_PASSWORD": appliancePassword, "BCQB_LOG_LEVEL": "warn",
 	}
 	cfg, _, err := config.Parse("serve", nil, func(k string) string { return env[k] })
 	if err != nil {
@@ -58,30 +69,178 @@ func TestAgainstTheAppliance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bcqb's .qwc file: %v\n%s", err, raw)
 	}
-	company, clock := newTestCompany(t)
-	wc, err := NewWebConnector(WebConnectorOptions{QWC: q, Password: "correct horse battery", QuickBooks: company, Clock: clock})
+	return &appliance{srv: srv, qwc: q}
+}
+
+func (a *appliance) companyID(t *testing.T) int64 {
+	t.Helper()
+	users, err := a.srv.DB().Users(context.Background())
+	if err != nil || len(users) == 0 {
+		t.Fatalf("users: %v", err)
+	}
+	return users[0].CompanyID
+}
+
+// connector is a simulated Web Connector for the appliance, calling from
+// the loopback address from (so two can play two PCs).
+func (a *appliance) connector(t *testing.T, company *Company, clock Clock, from string, mod func(*WebConnectorOptions)) *WebConnector {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).DialContext
+	t.Cleanup(tr.CloseIdleConnections)
+	o := WebConnectorOptions{QWC: a.qwc, Password: appliancePassword, QuickBooks: company, Clock: clock, HTTPClient: &http.Client{Transport: tr}}
+	if mod != nil {
+		mod(&o)
+	}
+	wc, err := NewWebConnector(o)
 	if err != nil {
 		t.Fatal(err)
 	}
-	results, err := wc.Run(ctx, 2)
-	if err != nil {
-		t.Fatal(err)
+	return wc
+}
+
+func checkTranscript(t *testing.T, res *SessionResult, want ...string) {
+	t.Helper()
+	if got := res.Methods(); !slices.Equal(got, want) {
+		t.Errorf("calls %v, want %v", got, want)
 	}
-	first := results[0]
-	if first.Outcome != OutcomeDone || first.Requests == 0 {
-		t.Fatalf("first session: %s (%v, last error %q)\n%v", first.Outcome, first.Err, first.LastError, first.Methods())
-	}
-	m := first.Methods()
-	if !slices.Equal(m[:3], []string{"serverVersion", "clientVersion", "authenticate"}) || m[len(m)-1] != "closeConnection" {
-		t.Errorf("call order %v", m)
-	}
-	for _, c := range first.Transcript {
+	for _, c := range res.Transcript {
 		if c.Err != "" {
 			t.Errorf("%s failed: %s", c.Method, c.Err)
 		}
 	}
-	if second := results[1]; second.Outcome != OutcomeNone && second.Outcome != OutcomeDone {
-		t.Errorf("second session: %s (%v)", second.Outcome, second.Err)
-	}
-	t.Logf("sessions: %s %v / %s %v", first.Outcome, first.Methods(), results[1].Outcome, results[1].Methods())
+}
+
+var (
+	opening = []string{"serverVersion", "clientVersion", "authenticate"}
+	oneJob  = append(slices.Clone(opening), "sendRequestXML", "receiveResponseXML", "closeConnection")
+)
+
+// TestAppliancePaths runs the simulated Web Connector and company against
+// the real bcqb server through each path of Intuit's call order.
+func TestAppliancePaths(t *testing.T) {
+	ctx := context.Background()
+	t.Run("company info, then none", func(t *testing.T) {
+		a := startAppliance(t)
+		company, clock := newTestCompany(t)
+		results, err := a.connector(t, company, clock, "127.0.0.1", nil).Run(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if results[0].Outcome != OutcomeDone || results[0].LastError != "" {
+			t.Fatalf("first session %s %q (%v)", results[0].Outcome, results[0].LastError, results[0].Err)
+		}
+		checkTranscript(t, results[0], oneJob...)
+		if results[1].Outcome != OutcomeNone {
+			t.Errorf("second session %s, want none", results[1].Outcome)
+		}
+		checkTranscript(t, results[1], append(slices.Clone(opening), "closeConnection")...)
+	})
+	t.Run("nvu", func(t *testing.T) {
+		a := startAppliance(t)
+		company, clock := newTestCompany(t)
+		res, err := a.connector(t, company, clock, "127.0.0.1", func(o *WebConnectorOptions) { o.Password = "wrong" }).RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome != OutcomeNVU {
+			t.Errorf("outcome %s, want nvu", res.Outcome)
+		}
+		checkTranscript(t, res, append(slices.Clone(opening), "closeConnection")...)
+	})
+	t.Run("negative percent when QuickBooks cannot be reached", func(t *testing.T) {
+		a := startAppliance(t)
+		company, clock := newTestCompany(t)
+		company.SetFaults(CompanyFaults{Unreachable: true})
+		res, err := a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTranscript(t, res, append(slices.Clone(opening), "sendRequestXML", "receiveResponseXML", "getLastError", "closeConnection")...)
+		if res.Outcome != OutcomeError || !strings.Contains(res.LastError, HResultCouldNotAccess) {
+			t.Errorf("outcome %s, last error %q", res.Outcome, res.LastError)
+		}
+		if got := res.Transcript[4]; got.Param("hresult") != HResultCouldNotAccess || got.Param("response") != "" {
+			t.Errorf("receiveResponseXML sent %v", got.Params)
+		}
+	})
+	t.Run("connectionError when no company file is open", func(t *testing.T) {
+		a := startAppliance(t)
+		company, clock := newTestCompany(t)
+		company.SetFaults(CompanyFaults{FileClosed: true})
+		res, err := a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTranscript(t, res, append(slices.Clone(opening), "connectionError", "closeConnection")...)
+		if res.Outcome != OutcomeConnectionError || res.Transcript[3].Param("hresult") != HResultFileNotOpen {
+			t.Errorf("outcome %s, %v", res.Outcome, res.Transcript[3].Params)
+		}
+	})
+	t.Run("NoOp while a pull runs", func(t *testing.T) {
+		a := startAppliance(t)
+		company, fake := newTestCompany(t)
+		// First drain the company-info refresh queued at start.
+		if res, _ := a.connector(t, company, fake, "127.0.0.1", nil).RunSession(ctx); res.Outcome != OutcomeDone {
+			t.Fatalf("first session %s", res.Outcome)
+		}
+		id := a.companyID(t)
+		release := a.srv.Source().Hold(id)
+		// The pull finishes during the first NoOp pause and leaves a job.
+		clock := &hookClock{FakeClock: fake, onSleep: func() {
+			if _, _, err := a.srv.DB().Enqueue(ctx, store.Job{CompanyID: id, Kind: jobs.KindCompanyInfo, DedupeKey: "after-pull"}); err != nil {
+				t.Error(err)
+			}
+			release()
+		}}
+		res, err := a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTranscript(t, res, append(slices.Clone(opening), "sendRequestXML", "getLastError", "sendRequestXML", "receiveResponseXML", "closeConnection")...)
+		if res.NoOps != 1 || res.Outcome != OutcomeDone {
+			t.Errorf("NoOps %d outcome %s", res.NoOps, res.Outcome)
+		}
+	})
+	t.Run("busy for a second PC, then the first PC after a crash", func(t *testing.T) {
+		a := startAppliance(t)
+		company, clock := newTestCompany(t)
+		// PC 1's Web Connector dies after QuickBooks answered, before it reports.
+		pc1 := a.connector(t, company, clock, "127.0.0.1", func(o *WebConnectorOptions) {
+			o.Faults.KillBefore = &CallPoint{Method: "receiveResponseXML", N: 1}
+		})
+		if res, _ := pc1.RunSession(ctx); res.Outcome != OutcomeKilled {
+			t.Fatalf("pc1 %s", res.Outcome)
+		}
+		pc2 := a.connector(t, company, clock, "127.0.0.2", nil)
+		res, err := pc2.RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTranscript(t, res, append(slices.Clone(opening), "closeConnection")...)
+		if res.Outcome != OutcomePostponed || res.Postpone <= 0 || !strings.Contains(res.Transcript[2].Result, "busy") {
+			t.Errorf("pc2: outcome %s postpone %v authenticate %q", res.Outcome, res.Postpone, res.Transcript[2].Result)
+		}
+		// PC 1 restarts: its unanswered refresh is sent again and settled.
+		res, err = a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTranscript(t, res, oneJob...)
+		if res.Outcome != OutcomeDone {
+			t.Errorf("pc1 again: %s %q", res.Outcome, res.LastError)
+		}
+	})
+}
+
+// hookClock is a FakeClock that runs a hook on its first Sleep.
+type hookClock struct {
+	*FakeClock
+	once    sync.Once
+	onSleep func()
+}
+
+func (c *hookClock) Sleep(ctx context.Context, d time.Duration) error {
+	c.once.Do(c.onSleep)
+	return c.FakeClock.Sleep(ctx, d)
 }

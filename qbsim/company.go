@@ -103,6 +103,10 @@ type CompanyFaults struct {
 	FileClosed bool
 	// CannotStart: QuickBooks cannot be started at all (0x80040408).
 	CannotStart bool
+	// Unreachable: the request processor fails every message with
+	// 0x80040401 "Could not access QuickBooks." (QuickBooks hung or closed
+	// mid-session); nothing is processed.
+	Unreachable bool
 }
 
 // Company is a simulated QuickBooks company file with its request
@@ -442,6 +446,12 @@ func (c *Company) setAppLock(owner, value string) {
 
 // ProcessRequest answers one qbXML request message set.
 func (c *Company) ProcessRequest(ctx context.Context, request string) (string, error) {
+	c.mu.Lock()
+	down := c.faults.Unreachable
+	c.mu.Unlock()
+	if down {
+		return "", &HResultError{HResultCouldNotAccess, "Could not access QuickBooks."}
+	}
 	return c.process(ctx, request, true)
 }
 

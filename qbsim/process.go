@@ -86,6 +86,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 	major, minor := c.d.QBXMLMajor, c.d.QBXMLMinor
 	f := c.faults
 	c.mu.Unlock()
+
 	if err := checkVersion(version, major, minor); err != nil {
 		return "", parseErr(err.Error())
 	}
