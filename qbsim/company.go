@@ -76,6 +76,7 @@ type companyData struct {
 	DataExtDefs []dataExtDef `json:"dataExtDefs,omitempty"`
 	DataExts    []dataExt    `json:"dataExts,omitempty"`
 	Defaults    defaults     `json:"defaults"`
+	SavedSet    *savedSet    `json:"savedMessageSet,omitempty"`
 }
 
 // defaults are the company preferences the simulator uses.

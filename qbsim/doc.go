@@ -49,6 +49,11 @@
 // extensions), IncludeLineItems/IncludeLinkedTxns/IncludeRetElement and
 // iterators (MaxReturned, iteratorID, Continue, iteratorRemainingCount) that
 // live for one session. onError stopOnError/continueOnError are honoured.
+// The SDK's error recovery works as Intuit's samples describe it: the last
+// message set sent with newMessageSetID is saved with its response; sent
+// again unchanged it returns that response without posting twice, changed
+// it gets messageSetStatusCode 9001, and oldMessageSetID asks for the saved
+// responses (600 unknown ID, 9002 nothing saved, 9004 ID over 24 characters).
 //
 // # Faults
 //

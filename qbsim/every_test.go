@@ -180,3 +180,52 @@ func TestEditionAndVersion(t *testing.T) {
 		t.Errorf("13.0 message to a 12.0 QuickBooks: %v", err)
 	}
 }
+
+// TestMessageSetErrorRecovery follows the SDK's error recovery: a message
+// set sent with newMessageSetID can be asked about (oldMessageSetID) or sent
+// again without being processed twice.
+func TestMessageSetErrorRecovery(t *testing.T) {
+	msg := func(attrs, body string) string {
+		return `<?xml version="1.0"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError" ` + attrs + `>` + body + `</QBXMLMsgsRq></QBXML>`
+	}
+	receipt := `<SalesReceiptAddRq requestID="1"><SalesReceiptAdd><RefNumber>R-7</RefNumber><SalesReceiptLineAdd><ItemRef><FullName>Widget</FullName></ItemRef></SalesReceiptLineAdd></SalesReceiptAdd></SalesReceiptAddRq>`
+	other := strings.Replace(receipt, "R-7", "R-8", 1)
+	c, _ := newTestCompany(t)
+	do := func(text string) string {
+		t.Helper()
+		resp, err := c.ProcessRequest(context.Background(), text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xsdCheck(t, resp)
+		return resp
+	}
+	receipts := func() int { return c.Summary().Txns["SalesReceipt"].Count }
+
+	first := do(msg(`newMessageSetID="A1"`, receipt))
+	if !strings.Contains(first, `newMessageSetID="A1"`) || receipts() != 1 {
+		t.Fatalf("first send:\n%s", first)
+	}
+	if again := do(msg(`newMessageSetID="A1"`, receipt)); again != first || receipts() != 1 {
+		t.Errorf("the same message set sent again must return the saved answer, not post twice:\n%s", again)
+	}
+	if changed := do(msg(`newMessageSetID="A1"`, other)); !strings.Contains(changed, `messageSetStatusCode="9001"`) || receipts() != 1 {
+		t.Errorf("another message under a saved ID:\n%s", changed)
+	}
+	recovered := do(msg(`oldMessageSetID="A1"`, ""))
+	txnID := first[strings.Index(first, "<TxnID>"):strings.Index(first, "</TxnID>")]
+	if !strings.Contains(recovered, `messageSetStatusCode="0"`) || !strings.Contains(recovered, txnID) {
+		t.Errorf("recovery status:\n%s", recovered)
+	}
+	if unknown := do(msg(`oldMessageSetID="B2"`, "")); !strings.Contains(unknown, `messageSetStatusCode="600"`) {
+		t.Errorf("unknown old ID:\n%s", unknown)
+	}
+	if long := do(msg(`newMessageSetID="`+strings.Repeat("x", 25)+`"`, receipt)); !strings.Contains(long, `messageSetStatusCode="9004"`) || receipts() != 1 {
+		t.Errorf("ID over 24 characters:\n%s", long)
+	}
+	fresh, _ := newTestCompany(t)
+	resp, err := fresh.ProcessRequest(context.Background(), msg(`oldMessageSetID="A1"`, ""))
+	if err != nil || !strings.Contains(resp, `messageSetStatusCode="9002"`) {
+		t.Errorf("nothing saved: %v\n%s", err, resp)
+	}
+}

@@ -106,6 +106,16 @@ func salesReceiptRequest(t testing.TB, ref string) string {
 	return string(text)
 }
 
+// withMessageSetID adds the SDK's newMessageSetID to a built message.
+func withMessageSetID(t testing.TB, msg, id string) string {
+	t.Helper()
+	out := strings.Replace(msg, `<QBXMLMsgsRq onError="stopOnError">`, `<QBXMLMsgsRq onError="stopOnError" newMessageSetID="`+id+`">`, 1)
+	if out == msg {
+		t.Fatalf("no QBXMLMsgsRq in %s", msg)
+	}
+	return out
+}
+
 func receiptsByRef(c *Company) map[string]int {
 	out := map[string]int{}
 	for _, tx := range c.Transactions() {
@@ -126,10 +136,15 @@ func TestLostResponseMakesDuplicatesOnANaiveServer(t *testing.T) {
 		{"no fault: each order once", ConnectorFaults{}, map[string]int{"1001": 1, "1002": 1}, OutcomeDone},
 		{"response to the first order lost after commit", ConnectorFaults{LoseResponse: 1}, map[string]int{"1001": 2, "1002": 1}, OutcomeKilled},
 		{"killed before the second response", ConnectorFaults{KillBefore: &CallPoint{Method: "receiveResponseXML", N: 2}}, map[string]int{"1001": 1, "1002": 2}, OutcomeKilled},
+		{"message set IDs make the same resend safe", ConnectorFaults{LoseResponse: 1}, map[string]int{"1001": 1, "1002": 1}, OutcomeKilled},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := newNaiveServer(t, salesReceiptRequest(t, "1001"), salesReceiptRequest(t, "1002"))
+			r1, r2 := salesReceiptRequest(t, "1001"), salesReceiptRequest(t, "1002")
+			if strings.HasPrefix(tc.name, "message set IDs") {
+				r1, r2 = withMessageSetID(t, r1, "order-1001"), withMessageSetID(t, r2, "order-1002")
+			}
+			srv := newNaiveServer(t, r1, r2)
 			company, _ := newTestCompany(t)
 			wc, _ := newTestConnector(t, srv.srv, company, func(o *WebConnectorOptions) { o.Faults = tc.faults })
 			results, err := wc.Run(context.Background(), 3)

@@ -3,7 +3,10 @@ package qbsim
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -123,6 +126,14 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 		}
 	}
 	out := El("QBXMLMsgsRs")
+	newID, oldID := msgs.Attr("newMessageSetID"), msgs.Attr("oldMessageSetID")
+	sum := messageChecksum(msgs)
+	c.mu.Lock()
+	saved := c.d.SavedSet
+	c.mu.Unlock()
+	if done, resp := recoverMessageSet(out, saved, newID, oldID, sum); done {
+		return resp, nil
+	}
 	for _, rq := range msgs.Kids {
 		if delays {
 			if err := c.clock.Sleep(ctx, f.RequestDelay); err != nil {
@@ -147,16 +158,84 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 			break
 		}
 	}
+	if newID != "" {
+		out.SetAttr("newMessageSetID", newID)
+	}
+	resp := renderResponse(out)
 	c.mu.Lock()
+	if newID != "" {
+		c.d.SavedSet = &savedSet{ID: newID, Checksum: sum, Response: resp}
+	}
 	err = c.saveLocked(context.WithoutCancel(ctx))
 	c.mu.Unlock()
 	if err != nil {
 		return "", &HResultError{HResultUnexpected, err.Error()}
 	}
+	return resp, nil
+}
+
+func renderResponse(msgsRs *Node) string {
 	var b bytes.Buffer
 	b.WriteString("<?xml version=\"1.0\" ?>\n")
-	El("QBXML", out).writeLines(&b)
-	return b.String(), nil
+	El("QBXML", msgsRs).writeLines(&b)
+	return b.String()
+}
+
+// savedSet is the last message set sent with a newMessageSetID: QuickBooks
+// keeps its response in the company file for the SDK's error recovery.
+type savedSet struct {
+	ID       string `json:"id"`
+	Checksum string `json:"checksum"`
+	Response string `json:"response"`
+}
+
+func messageChecksum(msgs *Node) string {
+	h := sha256.New()
+	for _, rq := range msgs.Kids {
+		io.WriteString(h, rq.String())
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// recoverMessageSet applies the SDK's error recovery attributes (status
+// codes as Intuit's samples list them). It reports done with the whole
+// answer when the message must not be processed: the same message set sent
+// again (its saved response, nothing done twice), a different message under
+// a saved ID (9001), an ID over 24 characters (9004), or an unknown
+// oldMessageSetID without a new one (600). For a matching oldMessageSetID
+// the saved responses are put first in out and any new requests follow.
+func recoverMessageSet(out *Node, saved *savedSet, newID, oldID, sum string) (bool, string) {
+	status := func(code string) (bool, string) {
+		out.SetAttr("messageSetStatusCode", code)
+		return true, renderResponse(out)
+	}
+	if len(newID) > 24 || len(oldID) > 24 {
+		return status("9004")
+	}
+	if newID != "" && saved != nil && saved.ID == newID && oldID == "" {
+		if saved.Checksum != sum {
+			return status("9001")
+		}
+		return true, saved.Response
+	}
+	if oldID == "" {
+		return false, ""
+	}
+	switch {
+	case saved == nil:
+		out.SetAttr("messageSetStatusCode", "9002")
+		if newID == "" {
+			return true, renderResponse(out)
+		}
+	case saved.ID == oldID:
+		out.SetAttr("messageSetStatusCode", "0")
+		if root, _, err := parseDoc([]byte(saved.Response)); err == nil {
+			out.Kids = append(out.Kids, root.Kid("QBXMLMsgsRs").Kids...)
+		}
+	case newID == "":
+		return status("600")
+	}
+	return false, ""
 }
 
 // writeLines renders like QuickBooks: one element per line, no indentation.
