@@ -32,6 +32,7 @@ type record struct {
 	Total    decimal.Decimal `json:"total"`
 	Stock    []stockMove     `json:"stock,omitempty"`
 	Applied  []application   `json:"applied,omitempty"`
+	ARDelta  decimal.Decimal `json:"arDelta"` // a check's A/R lines: raises the customer's balance
 	TxnNum   int64           `json:"txnNumber,omitempty"`
 }
 

@@ -229,3 +229,44 @@ func TestMessageSetErrorRecovery(t *testing.T) {
 		t.Errorf("nothing saved: %v\n%s", err, resp)
 	}
 }
+
+// TestRefundByCheck: bcqb refunds by check with an A/R expense line for the
+// customer, applied to the credit memo.
+func TestRefundByCheck(t *testing.T) {
+	c, _ := newTestCompany(t)
+	cm := one[*qbxml.CreditMemoAddRs](t, c, &qbxml.CreditMemoAddRq{CreditMemoAdd: qbxml.CreditMemoAdd{CustomerRef: qbxml.RefName("Cook, Brian"),
+		Lines: []qbxml.SalesLineAdd{line("Installation", "1", "")}}})
+	check := func(amount string) *qbxml.CheckAddRs {
+		return one[*qbxml.CheckAddRs](t, c, &qbxml.CheckAddRq{CheckAdd: qbxml.CheckAdd{AccountRef: qbxml.RefName("Checking"), PayeeEntityRef: qbxml.RefName("Cook, Brian"),
+			ApplyCheckToTxn: []qbxml.ApplyCheckToTxnAdd{{TxnID: cm.CreditMemo.TxnID, Amount: qbxml.AmountOf(dec(amount))}},
+			ExpenseLines:    []qbxml.ExpenseLineAdd{{AccountRef: qbxml.RefName("Accounts Receivable"), Amount: qbxml.AmountOf(dec(amount)), CustomerRef: qbxml.RefName("Cook, Brian")}}}})
+	}
+	if r := check("75.01"); r.Header().StatusCode != 3210 {
+		t.Errorf("applying more than the credit: %d", r.Header().StatusCode)
+	}
+	if r := check("75.00"); r.Header().StatusCode != 0 || r.Check.Amount.String() != "75.00" {
+		t.Fatalf("check: %d %s", r.Header().StatusCode, r.Header().StatusMessage)
+	}
+	q := one[*qbxml.CreditMemoQueryRs](t, c, &qbxml.CreditMemoQueryRq{TxnSelect: qbxml.TxnSelect{TxnIDs: []string{cm.CreditMemo.TxnID}}, IncludeLinkedTxns: new(true)})
+	if got := q.CreditMemos[0]; got.CreditRemaining.String() != "0.00" || len(got.LinkedTxns) != 1 || got.LinkedTxns[0].TxnType != "Check" {
+		t.Errorf("credit memo after the check: remaining %s links %+v", got.CreditRemaining, got.LinkedTxns)
+	}
+	if got := c.customerBalance(c.findByName(nameKinds, "Cook, Brian").ID); !got.IsZero() {
+		t.Errorf("customer balance %s, want 0 (credit 75 paid out by check)", got)
+	}
+}
+
+// TestNotModeledIsRefused: what the simulator cannot account for is refused
+// (3250), never silently ignored.
+func TestNotModeledIsRefused(t *testing.T) {
+	c, _ := newTestCompany(t)
+	resp, err := c.ProcessRequest(context.Background(), rawMessage("stopOnError",
+		`<InvoiceAddRq><InvoiceAdd><CustomerRef><FullName>Cook, Brian</FullName></CustomerRef><SetCredit><CreditTxnID>1-1</CreditTxnID><AppliedAmount>1.00</AppliedAmount></SetCredit>`+
+			`<InvoiceLineAdd><ItemRef><FullName>Widget</FullName></ItemRef></InvoiceLineAdd></InvoiceAdd></InvoiceAddRq>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(resp, `statusCode="3250"`) || c.Summary().Txns["Invoice"].Count != 0 {
+		t.Errorf("SetCredit:\n%s", resp)
+	}
+}

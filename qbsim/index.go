@@ -51,6 +51,8 @@ func (e effects) account(r *record, sign int64) {
 			e.balance[r.Customer] = e.balance[r.Customer].Add(r.Total.Mul(s))
 		case "ReceivePayment", "CreditMemo":
 			e.balance[r.Customer] = e.balance[r.Customer].Sub(r.Total.Mul(s))
+		case "Check":
+			e.balance[r.Customer] = e.balance[r.Customer].Add(r.ARDelta.Mul(s))
 		}
 	}
 	if sign > 0 && r.Ret != nil {

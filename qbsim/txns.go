@@ -20,6 +20,9 @@ func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
 	if st := c.resolveRefs(ret, kind); st != nil {
 		return nil, st
 	}
+	if st := unsupported(kind, add); st != nil {
+		return nil, st
+	}
 	r := &record{Kind: kind, Created: now, Modified: now, EditSeq: now.Unix()}
 	if !ret.Has("TxnDate") || ret.Get("TxnDate") == "" {
 		ret.Set("TxnDate", now.Format("2006-01-02"))
@@ -58,6 +61,27 @@ func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
 func (c *Company) newLineID() string {
 	c.d.Seq++
 	return fmt.Sprintf("%X-%d", c.d.Seq, c.now().Unix())
+}
+
+// notModeled lists request elements whose accounting the simulator does
+// not carry out; a request using them is refused (3250) rather than
+// answered with books that silently differ from QuickBooks'.
+var notModeled = []string{"SetCredit", "LinkToTxnID", "AppliedToTxnAdd/DiscountAmount", "AppliedToTxnAdd/SetCredit",
+	"AppliedToTxnAdd/TxnLineDetail", "CreditCardTxnInfo"}
+
+func unsupported(kind string, add *Node) *qbStatus {
+	if add.Get("IsTaxIncluded") == "true" {
+		return &qbStatus{3250, "The simulator does not model IsTaxIncluded (amounts including tax)."}
+	}
+	for _, path := range notModeled {
+		first, rest, nested := strings.Cut(path, "/")
+		for _, k := range add.All(first) {
+			if !nested || k.Has(rest) {
+				return &qbStatus{3250, fmt.Sprintf("The simulator does not model %s in a %s.", path, kind)}
+			}
+		}
+	}
+	return nil
 }
 
 // defaultRef fills a reference QuickBooks defaults (A/R account,
@@ -391,6 +415,36 @@ func (c *Company) check(ret *Node, r *record) *qbStatus {
 		ret.Set("IsToBePrinted", "false")
 	}
 	r.Total = total
+	// A check paying out a customer's credit: its A/R lines raise the
+	// customer's balance, and ApplyCheckToTxnAdd uses up the credit memo.
+	for _, l := range ret.All("ExpenseLineRet") {
+		if acct := c.refRecord(l, "AccountRef"); acct != nil && acct.Ret.Get("AccountType") == "AccountsReceivable" {
+			if cust := c.refRecord(l, "CustomerRef"); cust != nil {
+				amt, _ := l.Dec("Amount")
+				r.Customer = cust.ID
+				r.ARDelta = r.ARDelta.Add(amt)
+			}
+		}
+	}
+	for _, a := range ret.All("ApplyCheckToTxnAdd") {
+		cm := c.byID[a.Get("TxnID")]
+		if cm == nil || cm.Kind != "CreditMemo" || cm.Voided {
+			return statusNotFound(a.Get("TxnID"))
+		}
+		used, _ := c.applied(cm.ID)
+		left := cm.Total.Sub(used)
+		amt, ok := a.Dec("Amount")
+		if !ok {
+			amt = left
+		}
+		if amt.GreaterThan(left) {
+			return statusInvalidValue("You cannot apply more than the credit remaining.")
+		}
+		r.Applied = append(r.Applied, application{TxnID: cm.ID, Amount: amt})
+		ret.Kids = append(ret.Kids, El("LinkedTxn", Leaf("TxnID", cm.ID), Leaf("TxnType", "CreditMemo"), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
+			Leaf("RefNumber", cm.Ret.Get("RefNumber")), Leaf("LinkType", "AMTTYPE"), Leaf("Amount", money(amt.Neg()))))
+	}
+	ret.Remove("ApplyCheckToTxnAdd")
 	return nil
 }
 
