@@ -43,7 +43,11 @@
 // tax is the taxable lines times the tax item's rate (the transaction's,
 // the customer's or the company default); invoice balances, payments (3210
 // on overpaying), credit memos and their card refunds, customer balances and
-// quantity on hand are derived from the transactions, so a void undoes them.
+// quantity on hand are derived from the transactions, so a void undoes them;
+// a refund by check (an A/R expense line applied to the credit memo) uses
+// up the credit. Request elements whose accounting the simulator does not
+// carry out (SetCredit, payment discounts, IsTaxIncluded, ...) are refused
+// with status 3250 rather than ignored.
 // Queries take ListID/FullName/TxnID/RefNumber, NameFilter, ActiveStatus,
 // modified and transaction dates, EntityFilter, PaidStatus, OwnerID (data
 // extensions), IncludeLineItems/IncludeLinkedTxns/IncludeRetElement and
