@@ -80,9 +80,17 @@ func webconnectorCommand(ctx context.Context, args []string, stdout, stderr io.W
 	fs.IntVar(&o.QBFaults.Locked, "qb-locked", 0, "fault: answer writes with 3170, 3175 or 3180 (record in use)")
 	fs.IntVar(&o.QBFaults.LockedWrites, "qb-locked-writes", 0, "limit -qb-locked to this many writes (0: all)")
 	fs.BoolVar(&o.QBFaults.FileClosed, "qb-file-closed", false, "fault: no company file open in QuickBooks")
+	fs.Float64Var(&o.QBFaults.LockRate, "qb-lock-rate", 0, "fault: probability that a write meets a transient lock (3170/3175/3180)")
+	fs.Uint64Var(&o.QBFaults.Seed, "qb-seed", 1, "seed for -qb-lock-rate")
+	speed := fs.String("qb-speed", "", "modeled QuickBooks speed: fast, typical or slow (default: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	sp, ok := SpeedNamed(*speed)
+	if !ok {
+		return fmt.Errorf("webconnector: --qb-speed %q: want fast, typical or slow", *speed)
+	}
+	o.QBFaults.Speed = sp
 	if o.QWCPath == "" {
 		return errors.New("webconnector: give the .qwc file with --qwc")
 	}

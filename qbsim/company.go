@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,14 @@ type CompanyFaults struct {
 	FileClosed bool
 	// CannotStart: QuickBooks cannot be started at all (0x80040408).
 	CannotStart bool
+	// Speed models QuickBooks' own time (see FastSpeed, TypicalSpeed,
+	// SlowSpeed), spent on the company's Clock.
+	Speed Speed
+	// LockRate is the probability that a write meets a transient lock
+	// (3170, 3175 or 3180), drawn from a generator seeded with Seed so runs
+	// repeat.
+	LockRate float64
+	Seed     uint64
 	// Unreachable: the request processor fails every message with
 	// 0x80040401 "Could not access QuickBooks." (QuickBooks hung or closed
 	// mid-session); nothing is processed.
@@ -133,6 +142,7 @@ type Company struct {
 	// and remove (see index.go).
 	names map[string]*record
 	eff   effects
+	rng   *rand.Rand
 }
 
 // ErrNoCompany is returned by OpenCompany when the file does not exist.
@@ -268,6 +278,7 @@ func (c *Company) SetFaults(f CompanyFaults) {
 	defer c.mu.Unlock()
 	c.faults = f
 	c.lockedN = 0
+	c.rng = rand.New(rand.NewPCG(f.Seed, 0x9e3779b97f4a7c15))
 }
 
 // FilePath is the company file name QuickBooks reports (the .QBW path).
@@ -380,6 +391,7 @@ func (c *Company) BeginSession(ctx context.Context, req BeginSessionRequest) (Ho
 		c.mu.Unlock()
 		return HostInfo{}, &HResultError{HResultDifferentFile, fmt.Sprintf("The QuickBooks company data file %s is not the one open in QuickBooks (%s).", req.CompanyFile, c.d.FilePath)}
 	}
+	setup := f.Speed.SessionSetup
 	c.faults.FileClosed = false
 	c.inSession = true
 	c.iterators = map[string]*iterator{}
@@ -394,6 +406,9 @@ func (c *Company) BeginSession(ctx context.Context, req BeginSessionRequest) (Ho
 	}
 	info := HostInfo{CompanyFile: c.d.FilePath, Country: c.d.Country, Major: c.d.QBXMLMajor, Minor: c.d.QBXMLMinor}
 	c.mu.Unlock()
+	if err := c.clock.Sleep(ctx, setup); err != nil {
+		return HostInfo{}, err
+	}
 	owner := ""
 	if req.OwnerID != "" {
 		owner = "<OwnerID>" + req.OwnerID + "</OwnerID>"

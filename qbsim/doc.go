@@ -61,9 +61,12 @@
 //
 // # Faults
 //
-// CompanyFaults: modeled time per message, request and transaction (on the
-// Clock), records locked (3170/3175/3180), the company file closed
-// (0x80040416), QuickBooks unable to start (0x80040408). ConnectorFaults:
+// CompanyFaults: QuickBooks' own time (Speed: FastSpeed, TypicalSpeed,
+// SlowSpeed from NOTES-qb-performance, plus flat per message, request and
+// transaction delays; all on the Clock), records locked (3170/3175/3180,
+// always or at a seeded random rate), the company file closed (0x80040416),
+// QuickBooks unable to start (0x80040408) or unreachable mid-session
+// (0x80040401). ConnectorFaults:
 // QuickBooks' response lost after it committed (the fault that makes naive
 // servers post twice) and the Web Connector killed before any call. The
 // Web Connector's per-call timeout (2 minutes) runs on the Clock, so tests

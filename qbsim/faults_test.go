@@ -373,3 +373,52 @@ func TestCommandFlags(t *testing.T) {
 		t.Error("a bad --kill-before was accepted")
 	}
 }
+
+func TestSpeedModel(t *testing.T) {
+	c, clock := newTestCompany(t)
+	c.SetFaults(CompanyFaults{Speed: TypicalSpeed})
+	start := clock.Now()
+	if _, err := c.BeginSession(context.Background(), BeginSessionRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	send(t, c, qbxml.ContinueOnError,
+		&qbxml.SalesReceiptAddRq{SalesReceiptAdd: qbxml.SalesReceiptAdd{Lines: []qbxml.SalesLineAdd{line("Widget", "1", ""), line("Gadget", "1", "")}}},
+		&qbxml.CustomerQueryRq{})
+	s := TypicalSpeed
+	want := s.SessionSetup + s.PerMessage + s.PerTxn + 2*s.PerLine + 3*s.PerListRecord
+	if got := clock.Now().Sub(start); got != want {
+		t.Errorf("modeled time %v, want %v", got, want)
+	}
+	if _, ok := SpeedNamed("sluggish"); ok {
+		t.Error("unknown speed accepted")
+	}
+}
+
+func TestLockRate(t *testing.T) {
+	locked := func(seed uint64) []int {
+		c, _ := newTestCompany(t)
+		c.SetFaults(CompanyFaults{LockRate: 0.3, Seed: seed})
+		var codes []int
+		for i := range 40 {
+			rs := send(t, c, qbxml.StopOnError, &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: "Lock " + strconv.Itoa(i)}})
+			codes = append(codes, rs[0].Header().StatusCode)
+		}
+		return codes
+	}
+	a, b := locked(7), locked(7)
+	n := 0
+	for i, code := range a {
+		if code != b[i] {
+			t.Fatalf("the same seed gave different faults: %v vs %v", a, b)
+		}
+		if code != 0 {
+			n++
+			if code != 3170 && code != 3175 && code != 3180 {
+				t.Errorf("status %d", code)
+			}
+		}
+	}
+	if n == 0 || n == len(a) {
+		t.Errorf("%d of %d writes locked at a 30%% rate", n, len(a))
+	}
+}

@@ -121,7 +121,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 		}
 	}
 	if delays {
-		if err := c.clock.Sleep(ctx, f.MessageDelay); err != nil {
+		if err := c.clock.Sleep(ctx, f.MessageDelay+f.Speed.PerMessage); err != nil {
 			return "", err
 		}
 	}
@@ -141,14 +141,18 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 			}
 		}
 		var rs *Node
-		var wroteTxn bool
 		if st := tooLong[rq]; st != nil {
 			rs = rsFor(rq, st)
 		} else {
-			rs, wroteTxn = c.handle(rq)
+			rs, _ = c.handle(rq)
 		}
-		if delays && wroteTxn {
-			if err := c.clock.Sleep(ctx, f.TxnDelay); err != nil {
+		if delays {
+			w := workOf(rq, rs)
+			d := f.Speed.cost(w)
+			if w.txnWrites > 0 {
+				d += f.TxnDelay
+			}
+			if err := c.clock.Sleep(ctx, d); err != nil {
 				return "", err
 			}
 		}
@@ -315,11 +319,15 @@ func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
 	if len(rq.Attr("requestID")) > 50 {
 		return rsFor(rq, &qbStatus{1060, fmt.Sprintf("The requestID \"%s\" is longer than 50 characters.", rq.Attr("requestID"))}), false
 	}
-	write := strings.HasSuffix(op, "Add") || strings.HasSuffix(op, "Mod") || op == "TxnVoid" || op == "TxnDel"
+	write := isWrite(op)
+	kind := strings.TrimSuffix(strings.TrimSuffix(op, "Add"), "Mod")
 	if write && c.faults.Locked != 0 && (c.faults.LockedWrites == 0 || c.lockedN < c.faults.LockedWrites) {
 		c.lockedN++
-		kind := strings.TrimSuffix(strings.TrimSuffix(op, "Add"), "Mod")
 		return rsFor(rq, statusLocked(c.faults.Locked, kind, firstText(rq))), false
+	}
+	if write && c.faults.LockRate > 0 && c.rng != nil && c.rng.Float64() < c.faults.LockRate {
+		code := []int{3170, 3175, 3180}[c.rng.IntN(3)]
+		return rsFor(rq, statusLocked(code, kind, firstText(rq))), false
 	}
 	var kids []*Node
 	var st *qbStatus
@@ -367,6 +375,47 @@ func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
 		orderNode(rs, schemaMessages[rs.Name])
 	}
 	return rs, wroteTxn
+}
+
+func isWrite(op string) bool {
+	return strings.HasSuffix(op, "Add") || strings.HasSuffix(op, "Mod") || op == "TxnVoid" || op == "TxnDel"
+}
+
+// work is what one request made QuickBooks do, for the speed model.
+type work struct {
+	txnWrites, listWrites, lines, listRecords, txnRecords int
+}
+
+func workOf(rq, rs *Node) work {
+	var w work
+	op := strings.TrimSuffix(rq.Name, "Rq")
+	if code, _ := strconv.Atoi(rs.Attr("statusCode")); code >= 1000 {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(op, "Query"):
+		n := len(rs.Kids)
+		if txnKinds[strings.TrimSuffix(op, "Query")] {
+			w.txnRecords = n
+		} else {
+			w.listRecords = n
+		}
+	case isWrite(op):
+		kind := strings.TrimSuffix(strings.TrimSuffix(op, "Add"), "Mod")
+		if txnKinds[kind] || op == "TxnVoid" || op == "TxnDel" {
+			w.txnWrites = 1
+			for _, ret := range rs.Kids {
+				for _, k := range ret.Kids {
+					if strings.HasSuffix(k.Name, "LineRet") {
+						w.lines++
+					}
+				}
+			}
+		} else {
+			w.listWrites = 1
+		}
+	}
+	return w
 }
 
 // firstText finds a name for a locked-record message.
