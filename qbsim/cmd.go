@@ -25,14 +25,15 @@ const CommandUsage = `  bcqb webconnector --qwc FILE --password PW --company FIL
 
 // Command runs `bcqb webconnector ...` or `bcqb qb show|do ...` (args
 // start with "webconnector" or "qb"). main wires it in with one line, so
-// the flags live next to the code they drive.
-func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+// the flags live next to the code they drive; getenv (os.Getenv in main)
+// supplies BCQB_QBWC_PASSWORD as the default password.
+func Command(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New("qbsim: no command")
 	}
 	switch args[0] {
 	case "webconnector":
-		return webconnectorCommand(ctx, args[1:], stdout, stderr)
+		return webconnectorCommand(ctx, args[1:], getenv, stdout, stderr)
 	case "qb":
 		if len(args) < 2 {
 			return errors.New("usage: bcqb qb show|do --company FILE")
@@ -58,14 +59,14 @@ func Command(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return fmt.Errorf("qbsim: unknown command %q", args[0])
 }
 
-func webconnectorCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func webconnectorCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("webconnector", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o WebConnectorRun
 	var caFile, killBefore string
 	var insecure bool
 	fs.StringVar(&o.QWCPath, "qwc", "", "the .qwc file (from bcqb qwc or the page)")
-	fs.StringVar(&o.Password, "password", os.Getenv("BCQB_QBWC_PASSWORD"), "the Web Connector user's password (default $BCQB_QBWC_PASSWORD)")
+	fs.StringVar(&o.Password, "password", getenv("BCQB_QBWC_PASSWORD"), "the Web Connector user's password (default $BCQB_QBWC_PASSWORD)")
 	fs.StringVar(&o.CompanyPath, "company", "qbsim-company.json", "simulated company file (JSON; created as a sample company if missing)")
 	fs.IntVar(&o.Sessions, "sessions", 1, "sessions to run on the .qwc schedule (-1: until interrupted)")
 	fs.DurationVar(&o.Every, "every", 0, "time between sessions (default: the .qwc Scheduler)")

@@ -335,6 +335,8 @@ func TestCommands(t *testing.T) {
 	}
 }
 
+func noEnv(string) string { return "" }
+
 func TestCommandFlags(t *testing.T) {
 	dir := t.TempDir()
 	srv := newNaiveServer(t, salesReceiptRequest(t, "3001"), salesReceiptRequest(t, "3002"))
@@ -347,7 +349,7 @@ func TestCommandFlags(t *testing.T) {
 	company := filepath.Join(dir, "c.json")
 	var out, errOut bytes.Buffer
 	err := Command(context.Background(), []string{"webconnector", "--qwc", qwcPath, "--password", "secret", "--company", company,
-		"--sessions", "2", "--every", "1ms", "--lose-response", "1"}, nil, &out, &errOut)
+		"--sessions", "2", "--every", "1ms", "--lose-response", "1"}, noEnv, nil, &out, &errOut)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, errOut.String())
 	}
@@ -355,7 +357,7 @@ func TestCommandFlags(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 	out.Reset()
-	if err := Command(context.Background(), []string{"qb", "show", "--company", company}, nil, &out, &errOut); err != nil {
+	if err := Command(context.Background(), []string{"qb", "show", "--company", company}, noEnv, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Count(out.String(), "3001") != 2 {
@@ -363,13 +365,13 @@ func TestCommandFlags(t *testing.T) {
 	}
 	out.Reset()
 	in := strings.NewReader(rawMessage("stopOnError", `<HostQueryRq requestID="h"/>`))
-	if err := Command(context.Background(), []string{"qb", "do", "--company", company}, in, &out, &errOut); err != nil {
+	if err := Command(context.Background(), []string{"qb", "do", "--company", company}, noEnv, in, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "<SupportedQBXMLVersion>13.0</SupportedQBXMLVersion>") {
 		t.Errorf("qb do:\n%s", out.String())
 	}
-	if err := Command(context.Background(), []string{"webconnector", "--qwc", qwcPath, "--kill-before", "nope"}, nil, &out, &errOut); err == nil {
+	if err := Command(context.Background(), []string{"webconnector", "--qwc", qwcPath, "--kill-before", "nope"}, noEnv, nil, &out, &errOut); err == nil {
 		t.Error("a bad --kill-before was accepted")
 	}
 }

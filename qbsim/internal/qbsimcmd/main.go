@@ -19,7 +19,7 @@ func main() {
 		fmt.Fprint(os.Stderr, "usage:\n"+qbsim.CommandUsage)
 		os.Exit(2)
 	}
-	if err := qbsim.Command(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+	if err := qbsim.Command(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
