@@ -511,15 +511,21 @@ func (c *Company) Summary() Summary {
 	return s
 }
 
-// Txn is a transaction as `qb show` lists it.
+// Txn is a transaction as `qb show` lists it and as end-to-end tests check
+// it against BigCommerce: identity, amounts to the cent, what is still open.
 type Txn struct {
 	Kind      string
 	TxnID     string
 	RefNumber string
 	TxnDate   string
 	Customer  string
+	Memo      string
+	Subtotal  decimal.Decimal // sales transactions: the lines
+	SalesTax  decimal.Decimal
 	Total     decimal.Decimal
-	Voided    bool
+	// Open is what is left: an invoice's balance, a credit memo's credit.
+	Open   decimal.Decimal
+	Voided bool
 }
 
 // Transactions lists every transaction in creation order.
@@ -531,8 +537,18 @@ func (c *Company) Transactions() []Txn {
 		if isListKind(r.Kind) {
 			continue
 		}
-		out = append(out, Txn{Kind: r.Kind, TxnID: r.ID, RefNumber: r.Ret.Get("RefNumber"), TxnDate: r.Ret.Get("TxnDate"),
-			Customer: r.Ret.Get("CustomerRef/FullName"), Total: r.Total, Voided: r.Voided})
+		t := Txn{Kind: r.Kind, TxnID: r.ID, RefNumber: r.Ret.Get("RefNumber"), TxnDate: r.Ret.Get("TxnDate"),
+			Customer: r.Ret.Get("CustomerRef/FullName"), Memo: r.Ret.Get("Memo"), Total: r.Total, Voided: r.Voided}
+		t.Subtotal, _ = r.Ret.Dec("Subtotal")
+		t.SalesTax, _ = r.Ret.Dec("SalesTaxTotal")
+		if (r.Kind == "Invoice" || r.Kind == "CreditMemo") && !r.Voided {
+			used, _ := c.applied(r.ID)
+			t.Open = r.Total.Sub(used)
+		}
+		if r.Voided {
+			t.Total = decimal.Zero
+		}
+		out = append(out, t)
 	}
 	return out
 }

@@ -322,6 +322,11 @@ func TestInvoiceBalancesAndPayments(t *testing.T) {
 	if got := cust.Customers[0].Balance.String(); got != "25.00" {
 		t.Errorf("customer balance %s, want 25.00", got)
 	}
+	for _, tx := range c.Transactions() {
+		if tx.RefNumber == "INV-2" && (tx.Open.StringFixed(2) != "25.00" || tx.Total.StringFixed(2) != "75.00" || tx.Subtotal.StringFixed(2) != "75.00") {
+			t.Errorf("Transactions() INV-2 %+v", tx)
+		}
+	}
 }
 
 func qoh(t *testing.T, c *Company, item string) string {
