@@ -23,7 +23,7 @@ import (
 type record struct {
 	Kind     string    `json:"kind"`
 	ID       string    `json:"id"`
-	Ret      *Node     `json:"ret"`
+	Ret      *elem     `json:"ret"`
 	Created  time.Time `json:"created"`
 	Modified time.Time `json:"modified"`
 	EditSeq  int64     `json:"editSeq"`

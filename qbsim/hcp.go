@@ -3,13 +3,13 @@ package qbsim
 import "fmt"
 
 // hostRet describes the simulated QuickBooks (HostQuery).
-func (c *Company) hostRet() *Node {
-	h := El("HostRet", Leaf("ProductName", "QuickBooks Pro 2024 (bcqb simulator)"), Leaf("MajorVersion", "34"), Leaf("MinorVersion", "0"),
-		Leaf("Country", c.d.Country))
+func (c *Company) hostRet() *elem {
+	h := el("HostRet", leaf("ProductName", "QuickBooks Pro 2024 (bcqb simulator)"), leaf("MajorVersion", "34"), leaf("MinorVersion", "0"),
+		leaf("Country", c.d.Country))
 	for _, v := range supportedVersions(c.d.QBXMLMajor, c.d.QBXMLMinor) {
-		h.Kids = append(h.Kids, Leaf("SupportedQBXMLVersion", v))
+		h.Kids = append(h.Kids, leaf("SupportedQBXMLVersion", v))
 	}
-	h.Kids = append(h.Kids, Leaf("IsAutomaticLogin", "false"), Leaf("QBFileMode", "SingleUser"))
+	h.Kids = append(h.Kids, leaf("IsAutomaticLogin", "false"), leaf("QBFileMode", "SingleUser"))
 	return h
 }
 
@@ -26,10 +26,10 @@ func supportedVersions(major, minor int) []string {
 
 // companyRet describes the company (CompanyQuery), with the data
 // extensions of the owners asked for (QBWC's FileID lives there).
-func (c *Company) companyRet(rq *Node) *Node {
-	r := El("CompanyRet", Leaf("IsSampleCompany", "false"), Leaf("CompanyName", c.d.Name), Leaf("LegalCompanyName", c.d.Name),
-		El("Address", Leaf("Addr1", c.d.Name), Leaf("City", "Middlefield"), Leaf("State", "CA"), Leaf("PostalCode", "94482"), Leaf("Country", c.d.Country)),
-		Leaf("FirstMonthFiscalYear", "January"), Leaf("FirstMonthIncomeTaxYear", "January"), Leaf("CompanyType", "Retail"), Leaf("TaxForm", "OtherOrNone"))
+func (c *Company) companyRet(rq *elem) *elem {
+	r := el("CompanyRet", leaf("IsSampleCompany", "false"), leaf("CompanyName", c.d.Name), leaf("LegalCompanyName", c.d.Name),
+		el("Address", leaf("Addr1", c.d.Name), leaf("City", "Middlefield"), leaf("State", "CA"), leaf("PostalCode", "94482"), leaf("Country", c.d.Country)),
+		leaf("FirstMonthFiscalYear", "January"), leaf("FirstMonthIncomeTaxYear", "January"), leaf("CompanyType", "Retail"), leaf("TaxForm", "OtherOrNone"))
 	var owners []string
 	for _, o := range rq.All("OwnerID") {
 		owners = append(owners, o.Text)
@@ -43,29 +43,29 @@ func (c *Company) companyRet(rq *Node) *Node {
 
 // preferencesRet answers PreferencesQuery with the preferences the
 // simulator honours (sales tax defaults, inventory on, no multicurrency).
-func (c *Company) preferencesRet() *Node {
-	ref := func(name, id string) *Node {
+func (c *Company) preferencesRet() *elem {
+	ref := func(name, id string) *elem {
 		if r := c.byID[id]; r != nil {
 			return refNode(name, r)
 		}
-		return El(name)
+		return el(name)
 	}
-	p := El("PreferencesRet",
-		El("AccountingPreferences", Leaf("IsUsingAccountNumbers", "false"), Leaf("IsRequiringAccounts", "true"),
-			Leaf("IsUsingClassTracking", "false"), Leaf("IsUsingAuditTrail", "true"), Leaf("IsAssigningJournalEntryNumbers", "true")),
-		El("FinanceChargePreferences", Leaf("GracePeriod", "0"), Leaf("IsAssessingForOverdueCharges", "false"),
-			Leaf("CalculateChargesFrom", "DueDate"), Leaf("IsMarkedToBePrinted", "false")),
-		El("JobsAndEstimatesPreferences", Leaf("IsUsingEstimates", "false"), Leaf("IsUsingProgressInvoicing", "false"),
-			Leaf("IsPrintingItemsWithZeroAmounts", "false")),
-		El("MultiCurrencyPreferences", Leaf("IsMultiCurrencyOn", "false")),
-		El("PurchasesAndVendorsPreferences", Leaf("IsUsingInventory", "true"), Leaf("DaysBillsAreDue", "10"),
-			Leaf("IsAutomaticallyUsingDiscounts", "false")),
-		El("ReportsPreferences", Leaf("AgingReportBasis", "AgeFromDueDate"), Leaf("SummaryReportBasis", "Accrual")),
-		El("SalesAndCustomersPreferences", Leaf("IsTrackingReimbursedExpensesAsIncome", "false"), Leaf("IsAutoApplyingPayments", "true")),
-		El("SalesTaxPreferences", ref("DefaultItemSalesTaxRef", c.d.Defaults.SalesTaxItem), Leaf("PaySalesTax", "Monthly"),
+	p := el("PreferencesRet",
+		el("AccountingPreferences", leaf("IsUsingAccountNumbers", "false"), leaf("IsRequiringAccounts", "true"),
+			leaf("IsUsingClassTracking", "false"), leaf("IsUsingAuditTrail", "true"), leaf("IsAssigningJournalEntryNumbers", "true")),
+		el("FinanceChargePreferences", leaf("GracePeriod", "0"), leaf("IsAssessingForOverdueCharges", "false"),
+			leaf("CalculateChargesFrom", "DueDate"), leaf("IsMarkedToBePrinted", "false")),
+		el("JobsAndEstimatesPreferences", leaf("IsUsingEstimates", "false"), leaf("IsUsingProgressInvoicing", "false"),
+			leaf("IsPrintingItemsWithZeroAmounts", "false")),
+		el("MultiCurrencyPreferences", leaf("IsMultiCurrencyOn", "false")),
+		el("PurchasesAndVendorsPreferences", leaf("IsUsingInventory", "true"), leaf("DaysBillsAreDue", "10"),
+			leaf("IsAutomaticallyUsingDiscounts", "false")),
+		el("ReportsPreferences", leaf("AgingReportBasis", "AgeFromDueDate"), leaf("SummaryReportBasis", "Accrual")),
+		el("SalesAndCustomersPreferences", leaf("IsTrackingReimbursedExpensesAsIncome", "false"), leaf("IsAutoApplyingPayments", "true")),
+		el("SalesTaxPreferences", ref("DefaultItemSalesTaxRef", c.d.Defaults.SalesTaxItem), leaf("PaySalesTax", "Monthly"),
 			ref("DefaultTaxableSalesTaxCodeRef", c.d.Defaults.TaxableCode), ref("DefaultNonTaxableSalesTaxCodeRef", c.d.Defaults.NonTaxableCode)),
-		El("TimeTrackingPreferences", Leaf("FirstDayOfWeek", "Monday")),
-		El("CurrentAppAccessRights", Leaf("IsAutomaticLoginAllowed", "true"), Leaf("IsPersonalDataAccessAllowed", "true")),
+		el("TimeTrackingPreferences", leaf("FirstDayOfWeek", "Monday")),
+		el("CurrentAppAccessRights", leaf("IsAutomaticLoginAllowed", "true"), leaf("IsPersonalDataAccessAllowed", "true")),
 	)
 	return p
 }
@@ -75,8 +75,8 @@ func (c *Company) preferencesRet() *Node {
 // Accounts Receivable), Tax/Non sales tax codes, a sales tax item and its
 // agency, payment methods, a class, a few items and customers.
 func (c *Company) seedSample() {
-	add := func(kind string, kids ...*Node) *record {
-		n := El(kind+"Add", kids...)
+	add := func(kind string, kids ...*elem) *record {
+		n := el(kind+"Add", kids...)
 		if t, ok := childType(schemaMessages[kind+"AddRq"], kind+"Add"); ok {
 			if err := validateNode(n, t, n.Name); err != nil {
 				panic(fmt.Sprintf("seed %s: %v", kind, err)) // a bug in the seed itself
@@ -88,7 +88,7 @@ func (c *Company) seedSample() {
 		}
 		return r
 	}
-	ref := func(name, full string) *Node { return El(name, Leaf("FullName", full)) }
+	ref := func(name, full string) *elem { return el(name, leaf("FullName", full)) }
 	accounts := []struct{ name, typ string }{
 		{"Checking", "Bank"}, {"Undeposited Funds", "OtherCurrentAsset"}, {"Accounts Receivable", "AccountsReceivable"},
 		{"Inventory Asset", "OtherCurrentAsset"}, {"Accounts Payable", "AccountsPayable"},
@@ -98,34 +98,34 @@ func (c *Company) seedSample() {
 	}
 	ids := map[string]string{}
 	for _, a := range accounts {
-		ids[a.name] = add("Account", Leaf("Name", a.name), Leaf("AccountType", a.typ)).ID
+		ids[a.name] = add("Account", leaf("Name", a.name), leaf("AccountType", a.typ)).ID
 	}
-	tax := add("SalesTaxCode", Leaf("Name", "Tax"), Leaf("IsTaxable", "true"), Leaf("Desc", "Taxable Sales"))
-	non := add("SalesTaxCode", Leaf("Name", "Non"), Leaf("IsTaxable", "false"), Leaf("Desc", "Non-Taxable Sales"))
+	tax := add("SalesTaxCode", leaf("Name", "Tax"), leaf("IsTaxable", "true"), leaf("Desc", "Taxable Sales"))
+	non := add("SalesTaxCode", leaf("Name", "Non"), leaf("IsTaxable", "false"), leaf("Desc", "Non-Taxable Sales"))
 	c.d.Defaults = defaults{TaxableCode: tax.ID, NonTaxableCode: non.ID, AccountsReceive: ids["Accounts Receivable"], UndepositedFunds: ids["Undeposited Funds"]}
-	add("Vendor", Leaf("Name", "State Board of Equalization"))
-	c.d.Defaults.SalesTaxItem = add("ItemSalesTax", Leaf("Name", "CA Sales Tax"), Leaf("ItemDesc", "CA sales tax, San Domingo County"),
-		Leaf("TaxRate", "7.75"), ref("TaxVendorRef", "State Board of Equalization")).ID
-	add("ItemSalesTax", Leaf("Name", "Out of State"), Leaf("ItemDesc", "No tax outside California"), Leaf("TaxRate", "0"),
+	add("Vendor", leaf("Name", "State Board of Equalization"))
+	c.d.Defaults.SalesTaxItem = add("ItemSalesTax", leaf("Name", "CA Sales Tax"), leaf("ItemDesc", "CA sales tax, San Domingo County"),
+		leaf("TaxRate", "7.75"), ref("TaxVendorRef", "State Board of Equalization")).ID
+	add("ItemSalesTax", leaf("Name", "Out of State"), leaf("ItemDesc", "No tax outside California"), leaf("TaxRate", "0"),
 		ref("TaxVendorRef", "State Board of Equalization"))
 	for _, pm := range []struct{ name, typ string }{{"Cash", "Cash"}, {"Check", "Check"}, {"Visa", "Visa"}, {"MasterCard", "MasterCard"},
 		{"American Express", "AmericanExpress"}, {"PayPal", "OtherCreditCard"}, {"Gift Card", "GiftCard"}} {
-		add("PaymentMethod", Leaf("Name", pm.name), Leaf("PaymentMethodType", pm.typ))
+		add("PaymentMethod", leaf("Name", pm.name), leaf("PaymentMethodType", pm.typ))
 	}
-	add("Class", Leaf("Name", "Web Store"))
-	add("ItemInventory", Leaf("Name", "Widget"), Leaf("SalesDesc", "Blue widget"), Leaf("SalesPrice", "19.99"),
-		ref("IncomeAccountRef", "Sales"), Leaf("PurchaseCost", "8.00"), ref("COGSAccountRef", "Cost of Goods Sold"),
-		ref("AssetAccountRef", "Inventory Asset"), Leaf("QuantityOnHand", "100"))
-	add("ItemInventory", Leaf("Name", "Gadget"), Leaf("SalesDesc", "Chrome gadget"), Leaf("SalesPrice", "49.50"),
-		ref("IncomeAccountRef", "Sales"), Leaf("PurchaseCost", "20.00"), ref("COGSAccountRef", "Cost of Goods Sold"),
-		ref("AssetAccountRef", "Inventory Asset"), Leaf("QuantityOnHand", "25"))
-	add("ItemNonInventory", Leaf("Name", "Gift Wrap"), El("SalesOrPurchase", Leaf("Desc", "Gift wrapping"), Leaf("Price", "4.95"), ref("AccountRef", "Sales")))
-	add("ItemService", Leaf("Name", "Installation"), El("SalesOrPurchase", Leaf("Desc", "Installation service"), Leaf("Price", "75.00"), ref("AccountRef", "Sales")))
-	add("ItemOtherCharge", Leaf("Name", "Shipping"), El("SalesOrPurchase", Leaf("Desc", "Shipping and handling"), Leaf("Price", "0"), ref("AccountRef", "Shipping and Delivery Income")))
-	add("ItemDiscount", Leaf("Name", "Coupon"), Leaf("ItemDesc", "Store coupon"), Leaf("DiscountRate", "5.00"), ref("AccountRef", "Sales"))
-	add("Customer", Leaf("Name", "Abercrombie, Kristy"), Leaf("FirstName", "Kristy"), Leaf("LastName", "Abercrombie"),
-		El("BillAddress", Leaf("Addr1", "5647 Cypress Hill Rd"), Leaf("City", "Bayshore"), Leaf("State", "CA"), Leaf("PostalCode", "94326")),
-		Leaf("Email", "kristy@samplename.com"))
-	add("Customer", Leaf("Name", "Cook, Brian"), Leaf("FirstName", "Brian"), Leaf("LastName", "Cook"), Leaf("Email", "brian@samplename.com"))
-	add("Customer", Leaf("Name", "Web Store Customer"), Leaf("CompanyName", "Walk-in / web"))
+	add("Class", leaf("Name", "Web Store"))
+	add("ItemInventory", leaf("Name", "Widget"), leaf("SalesDesc", "Blue widget"), leaf("SalesPrice", "19.99"),
+		ref("IncomeAccountRef", "Sales"), leaf("PurchaseCost", "8.00"), ref("COGSAccountRef", "Cost of Goods Sold"),
+		ref("AssetAccountRef", "Inventory Asset"), leaf("QuantityOnHand", "100"))
+	add("ItemInventory", leaf("Name", "Gadget"), leaf("SalesDesc", "Chrome gadget"), leaf("SalesPrice", "49.50"),
+		ref("IncomeAccountRef", "Sales"), leaf("PurchaseCost", "20.00"), ref("COGSAccountRef", "Cost of Goods Sold"),
+		ref("AssetAccountRef", "Inventory Asset"), leaf("QuantityOnHand", "25"))
+	add("ItemNonInventory", leaf("Name", "Gift Wrap"), el("SalesOrPurchase", leaf("Desc", "Gift wrapping"), leaf("Price", "4.95"), ref("AccountRef", "Sales")))
+	add("ItemService", leaf("Name", "Installation"), el("SalesOrPurchase", leaf("Desc", "Installation service"), leaf("Price", "75.00"), ref("AccountRef", "Sales")))
+	add("ItemOtherCharge", leaf("Name", "Shipping"), el("SalesOrPurchase", leaf("Desc", "Shipping and handling"), leaf("Price", "0"), ref("AccountRef", "Shipping and Delivery Income")))
+	add("ItemDiscount", leaf("Name", "Coupon"), leaf("ItemDesc", "Store coupon"), leaf("DiscountRate", "5.00"), ref("AccountRef", "Sales"))
+	add("Customer", leaf("Name", "Abercrombie, Kristy"), leaf("FirstName", "Kristy"), leaf("LastName", "Abercrombie"),
+		el("BillAddress", leaf("Addr1", "5647 Cypress Hill Rd"), leaf("City", "Bayshore"), leaf("State", "CA"), leaf("PostalCode", "94326")),
+		leaf("Email", "kristy@samplename.com"))
+	add("Customer", leaf("Name", "Cook, Brian"), leaf("FirstName", "Brian"), leaf("LastName", "Cook"), leaf("Email", "brian@samplename.com"))
+	add("Customer", leaf("Name", "Web Store Customer"), leaf("CompanyName", "Walk-in / web"))
 }

@@ -41,7 +41,7 @@ var refTargets = map[string]struct {
 // resolveRefs checks every ...Ref under n (recursively, except the names in
 // skip) and rewrites it to ListID + FullName as QuickBooks returns it.
 // where is the "in the X" of a 3140 message.
-func (c *Company) resolveRefs(n *Node, where string, skip ...string) *qbStatus {
+func (c *Company) resolveRefs(n *elem, where string, skip ...string) *qbStatus {
 	for _, k := range n.Kids {
 		if slicesContains(skip, k.Name) {
 			continue
@@ -65,7 +65,7 @@ func (c *Company) resolveRefs(n *Node, where string, skip ...string) *qbStatus {
 }
 
 // resolveRef finds the record a Ref names and rewrites the Ref.
-func (c *Company) resolveRef(ref *Node, where string) (*record, *qbStatus) {
+func (c *Company) resolveRef(ref *elem, where string) (*record, *qbStatus) {
 	t, ok := refTargets[ref.Name]
 	what := strings.TrimSuffix(ref.Name, "Ref")
 	if ok {
@@ -91,12 +91,12 @@ func (c *Company) resolveRef(ref *Node, where string) (*record, *qbStatus) {
 	if r == nil {
 		return nil, statusInvalidRef(what, shown, where)
 	}
-	ref.Kids = []*Node{Leaf("ListID", r.ID), Leaf("FullName", r.fullName())}
+	ref.Kids = []*elem{leaf("ListID", r.ID), leaf("FullName", r.fullName())}
 	return r, nil
 }
 
 // refRecord returns the record an already-resolved Ref child points at.
-func (c *Company) refRecord(n *Node, name string) *record {
+func (c *Company) refRecord(n *elem, name string) *record {
 	ref := n.Kid(name)
 	if ref == nil {
 		return nil
@@ -104,12 +104,12 @@ func (c *Company) refRecord(n *Node, name string) *record {
 	return c.byID[ref.Get("ListID")]
 }
 
-func refNode(name string, r *record) *Node {
-	return El(name, Leaf("ListID", r.ID), Leaf("FullName", r.fullName()))
+func refNode(name string, r *record) *elem {
+	return el(name, leaf("ListID", r.ID), leaf("FullName", r.fullName()))
 }
 
 // listAdd adds a list object (Customer, Account, Item..., Class, ...).
-func (c *Company) listAdd(kind string, add *Node) (*record, *qbStatus) {
+func (c *Company) listAdd(kind string, add *elem) (*record, *qbStatus) {
 	now := c.now()
 	ret := add.Clone()
 	ret.Name = kind + "Ret"
@@ -127,7 +127,7 @@ func (c *Company) listAdd(kind string, add *Node) (*record, *qbStatus) {
 		if parent == nil {
 			return nil, statusInvalidRef(strings.TrimPrefix(kind, "Item"), p.Get("FullName")+p.Get("ListID"), kind)
 		}
-		p.Kids = []*Node{Leaf("ListID", parent.ID), Leaf("FullName", parent.fullName())}
+		p.Kids = []*elem{leaf("ListID", parent.ID), leaf("FullName", parent.fullName())}
 		full = parent.fullName() + ":" + name
 		sublevel, _ = strconv.Atoi(parent.Ret.Get("Sublevel"))
 		sublevel++
@@ -161,20 +161,20 @@ func (c *Company) listAdd(kind string, add *Node) (*record, *qbStatus) {
 			ret.Remove("OpenBalance")
 		}
 	}
-	ret.Kids = append([]*Node{Leaf("ListID", r.ID), Leaf("TimeCreated", qbTime(now)), Leaf("TimeModified", qbTime(now)),
-		Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10))}, ret.Kids...)
-	ret.Put(Leaf("FullName", full))
+	ret.Kids = append([]*elem{leaf("ListID", r.ID), leaf("TimeCreated", qbTime(now)), leaf("TimeModified", qbTime(now)),
+		leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10))}, ret.Kids...)
+	ret.Put(leaf("FullName", full))
 	if !ret.Has("IsActive") {
 		ret.Set("IsActive", "true")
 	}
-	ret.Put(Leaf("Sublevel", strconv.Itoa(sublevel)))
+	ret.Put(leaf("Sublevel", strconv.Itoa(sublevel)))
 	r.Ret = ret
 	c.insert(r)
 	return r, nil
 }
 
 // listMod changes a list object, checking the EditSequence (3200).
-func (c *Company) listMod(kind string, mod *Node) (*record, *qbStatus) {
+func (c *Company) listMod(kind string, mod *elem) (*record, *qbStatus) {
 	id := mod.Get("ListID")
 	r := c.byID[id]
 	if r == nil || r.Kind != kind {
@@ -212,7 +212,7 @@ func (c *Company) listMod(kind string, mod *Node) (*record, *qbStatus) {
 
 // ---- data extensions ----
 
-func (c *Company) dataExtDefAdd(add *Node) ([]*Node, *qbStatus) {
+func (c *Company) dataExtDefAdd(add *elem) ([]*elem, *qbStatus) {
 	owner, name := add.Get("OwnerID"), add.Get("DataExtName")
 	for _, d := range c.d.DataExtDefs {
 		if d.OwnerID == owner && strings.EqualFold(d.Name, name) {
@@ -222,7 +222,7 @@ func (c *Company) dataExtDefAdd(add *Node) ([]*Node, *qbStatus) {
 	c.d.DataExtDefs = append(c.d.DataExtDefs, dataExtDef{OwnerID: owner, Name: name, Type: add.Get("DataExtType")})
 	ret := add.Clone()
 	ret.Name = "DataExtDefRet"
-	ret.Kids = append([]*Node{Leaf("DataExtID", strconv.Itoa(len(c.d.DataExtDefs)))}, ret.Kids...)
+	ret.Kids = append([]*elem{leaf("DataExtID", strconv.Itoa(len(c.d.DataExtDefs)))}, ret.Kids...)
 	for _, k := range []string{"DataExtListRequire", "DataExtTxnRequire"} {
 		if !ret.Has(k) {
 			ret.Set(k, "false")
@@ -234,10 +234,10 @@ func (c *Company) dataExtDefAdd(add *Node) ([]*Node, *qbStatus) {
 	if t, ok := childType(schemaMessages["DataExtDefAddRs"], "DataExtDefRet"); ok {
 		orderNode(ret, t)
 	}
-	return []*Node{ret}, nil
+	return []*elem{ret}, nil
 }
 
-func (c *Company) dataExtAdd(add *Node) ([]*Node, *qbStatus) {
+func (c *Company) dataExtAdd(add *elem) ([]*elem, *qbStatus) {
 	owner, name := add.Get("OwnerID"), add.Get("DataExtName")
 	var def *dataExtDef
 	for i, d := range c.d.DataExtDefs {
@@ -249,7 +249,7 @@ func (c *Company) dataExtAdd(add *Node) ([]*Node, *qbStatus) {
 		return nil, statusNotFound(name)
 	}
 	de := dataExt{OwnerID: owner, Name: def.Name, Value: add.Get("DataExtValue")}
-	ret := El("DataExtRet", Leaf("OwnerID", owner), Leaf("DataExtName", def.Name), Leaf("DataExtType", def.Type), Leaf("DataExtValue", de.Value))
+	ret := el("DataExtRet", leaf("OwnerID", owner), leaf("DataExtName", def.Name), leaf("DataExtType", def.Type), leaf("DataExtValue", de.Value))
 	switch {
 	case add.Has("ListDataExtType"):
 		ref := add.Kid("ListObjRef")
@@ -277,17 +277,17 @@ func (c *Company) dataExtAdd(add *Node) ([]*Node, *qbStatus) {
 	for i, d := range c.d.DataExts {
 		if d.OwnerID == de.OwnerID && d.Name == de.Name && d.ObjKind == de.ObjKind && d.ObjID == de.ObjID {
 			c.d.DataExts[i] = de
-			return []*Node{ret}, nil
+			return []*elem{ret}, nil
 		}
 	}
 	c.d.DataExts = append(c.d.DataExts, de)
-	return []*Node{ret}, nil
+	return []*elem{ret}, nil
 }
 
 // dataExtRets returns the DataExtRet elements of an object for the owners
 // asked for.
-func (c *Company) dataExtRets(objKind, objID string, owners []string) []*Node {
-	var out []*Node
+func (c *Company) dataExtRets(objKind, objID string, owners []string) []*elem {
+	var out []*elem
 	for _, d := range c.d.DataExts {
 		if d.ObjKind != objKind || d.ObjID != objID || !slicesContains(owners, d.OwnerID) {
 			continue
@@ -298,7 +298,7 @@ func (c *Company) dataExtRets(objKind, objID string, owners []string) []*Node {
 				typ = def.Type
 			}
 		}
-		out = append(out, El("DataExtRet", Leaf("OwnerID", d.OwnerID), Leaf("DataExtName", d.Name), Leaf("DataExtType", typ), Leaf("DataExtValue", d.Value)))
+		out = append(out, el("DataExtRet", leaf("OwnerID", d.OwnerID), leaf("DataExtName", d.Name), leaf("DataExtType", typ), leaf("DataExtValue", d.Value)))
 	}
 	return out
 }
@@ -314,7 +314,7 @@ type renderOpts struct {
 
 // render returns the Ret of r as QuickBooks would answer it now, with the
 // derived fields filled in and in schema order.
-func (c *Company) render(r *record, o renderOpts) *Node {
+func (c *Company) render(r *record, o renderOpts) *elem {
 	ret := r.Ret.Clone()
 	switch r.Kind {
 	case "Customer":
@@ -369,7 +369,7 @@ func (c *Company) render(r *record, o renderOpts) *Node {
 }
 
 // linkedTxn describes transaction p applied to txnID (seen from txnID).
-func (c *Company) linkedTxn(p *record, txnID string, negate bool) *Node {
+func (c *Company) linkedTxn(p *record, txnID string, negate bool) *elem {
 	amt := decimal.Zero
 	for _, a := range p.Applied {
 		if a.TxnID == txnID {
@@ -379,11 +379,11 @@ func (c *Company) linkedTxn(p *record, txnID string, negate bool) *Node {
 	if negate {
 		amt = amt.Neg()
 	}
-	n := El("LinkedTxn", Leaf("TxnID", p.ID), Leaf("TxnType", p.Kind), Leaf("TxnDate", p.Ret.Get("TxnDate")))
+	n := el("LinkedTxn", leaf("TxnID", p.ID), leaf("TxnType", p.Kind), leaf("TxnDate", p.Ret.Get("TxnDate")))
 	if ref := p.Ret.Get("RefNumber"); ref != "" {
-		n.Kids = append(n.Kids, Leaf("RefNumber", ref))
+		n.Kids = append(n.Kids, leaf("RefNumber", ref))
 	}
-	n.Kids = append(n.Kids, Leaf("LinkType", "AMTTYPE"), Leaf("Amount", money(amt)))
+	n.Kids = append(n.Kids, leaf("LinkType", "AMTTYPE"), leaf("Amount", money(amt)))
 	return n
 }
 

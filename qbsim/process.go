@@ -103,7 +103,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 	default:
 		return "", parseErr(fmt.Sprintf("onError %q", onError))
 	}
-	tooLong := map[*Node]*qbStatus{}
+	tooLong := map[*elem]*qbStatus{}
 	for _, rq := range msgs.Kids {
 		t, ok := schemaMessages[rq.Name]
 		if !ok || !strings.HasSuffix(rq.Name, "Rq") {
@@ -125,7 +125,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 			return "", err
 		}
 	}
-	out := El("QBXMLMsgsRs")
+	out := el("QBXMLMsgsRs")
 	newID, oldID := msgs.Attr("newMessageSetID"), msgs.Attr("oldMessageSetID")
 	sum := messageChecksum(msgs)
 	c.mu.Lock()
@@ -140,7 +140,7 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 				return "", err
 			}
 		}
-		var rs *Node
+		var rs *elem
 		if st := tooLong[rq]; st != nil {
 			rs = rsFor(rq, st)
 		} else {
@@ -178,10 +178,10 @@ func (c *Company) process(ctx context.Context, request string, delays bool) (str
 	return resp, nil
 }
 
-func renderResponse(msgsRs *Node) string {
+func renderResponse(msgsRs *elem) string {
 	var b bytes.Buffer
 	b.WriteString("<?xml version=\"1.0\" ?>\n")
-	El("QBXML", msgsRs).writeLines(&b)
+	el("QBXML", msgsRs).writeLines(&b)
 	return b.String()
 }
 
@@ -193,7 +193,7 @@ type savedSet struct {
 	Response string `json:"response"`
 }
 
-func messageChecksum(msgs *Node) string {
+func messageChecksum(msgs *elem) string {
 	h := sha256.New()
 	for _, rq := range msgs.Kids {
 		io.WriteString(h, rq.String())
@@ -208,7 +208,7 @@ func messageChecksum(msgs *Node) string {
 // a saved ID (9001), an ID over 24 characters (9004), or an unknown
 // oldMessageSetID without a new one (600). For a matching oldMessageSetID
 // the saved responses are put first in out and any new requests follow.
-func recoverMessageSet(out *Node, saved *savedSet, newID, oldID, sum string) (bool, string) {
+func recoverMessageSet(out *elem, saved *savedSet, newID, oldID, sum string) (bool, string) {
 	status := func(code string) (bool, string) {
 		out.SetAttr("messageSetStatusCode", code)
 		return true, renderResponse(out)
@@ -243,14 +243,14 @@ func recoverMessageSet(out *Node, saved *savedSet, newID, oldID, sum string) (bo
 }
 
 // writeLines renders like QuickBooks: one element per line, no indentation.
-func (n *Node) writeLines(b *bytes.Buffer) {
+func (n *elem) writeLines(b *bytes.Buffer) {
 	if len(n.Kids) == 0 {
 		n.write(b)
 		b.WriteString("\n")
 		return
 	}
 	var head bytes.Buffer
-	(&Node{Name: n.Name, Attrs: n.Attrs, Text: "x"}).write(&head)
+	(&elem{Name: n.Name, Attrs: n.Attrs, Text: "x"}).write(&head)
 	s := head.String()
 	b.WriteString(s[:strings.Index(s, ">")+1] + "\n")
 	for _, k := range n.Kids {
@@ -279,7 +279,7 @@ func checkVersion(v string, major, minor int) error {
 	return nil
 }
 
-func checkRqAttrs(rq *Node) error {
+func checkRqAttrs(rq *elem) error {
 	for _, a := range rq.Attrs {
 		switch a.Name.Local {
 		case "requestID":
@@ -296,9 +296,9 @@ func checkRqAttrs(rq *Node) error {
 }
 
 // rsFor starts the ...Rs element for a request, copying its requestID.
-func rsFor(rq *Node, st *qbStatus) *Node {
+func rsFor(rq *elem, st *qbStatus) *elem {
 	name := strings.TrimSuffix(rq.Name, "Rq") + "Rs"
-	rs := &Node{Name: name}
+	rs := &elem{Name: name}
 	if id := rq.Attr("requestID"); id != "" {
 		rs.SetAttr("requestID", id)
 	}
@@ -312,7 +312,7 @@ func rsFor(rq *Node, st *qbStatus) *Node {
 }
 
 // handle runs one validated request under the company lock.
-func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
+func (c *Company) handle(rq *elem) (rs *elem, wroteTxn bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	op := strings.TrimSuffix(rq.Name, "Rq")
@@ -329,15 +329,15 @@ func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
 		code := []int{3170, 3175, 3180}[c.rng.IntN(3)]
 		return rsFor(rq, statusLocked(code, kind, firstText(rq))), false
 	}
-	var kids []*Node
+	var kids []*elem
 	var st *qbStatus
 	switch {
 	case op == "HostQuery":
-		kids = []*Node{c.hostRet()}
+		kids = []*elem{c.hostRet()}
 	case op == "CompanyQuery":
-		kids = []*Node{c.companyRet(rq)}
+		kids = []*elem{c.companyRet(rq)}
 	case op == "PreferencesQuery":
-		kids = []*Node{c.preferencesRet()}
+		kids = []*elem{c.preferencesRet()}
 	case op == "TxnVoid" || op == "TxnDel":
 		kids, st = c.voidOrDelete(op, rq)
 		wroteTxn = st == nil
@@ -357,14 +357,14 @@ func (c *Company) handle(rq *Node) (rs *Node, wroteTxn bool) {
 			r, st = c.listAdd(kind, rq.Kid(op))
 		}
 		if st == nil {
-			kids = []*Node{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
+			kids = []*elem{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
 		}
 	case strings.HasSuffix(op, "Mod"):
 		kind := strings.TrimSuffix(op, "Mod")
 		var r *record
 		r, st = c.listMod(kind, rq.Kid(op))
 		if st == nil {
-			kids = []*Node{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
+			kids = []*elem{includeOnly(c.render(r, renderOpts{lines: true, linked: true}), rq)}
 		}
 	default:
 		st = &qbStatus{3250, fmt.Sprintf("This feature is not enabled or not available in this version of QuickBooks (simulator has no %s).", op)}
@@ -386,7 +386,7 @@ type work struct {
 	txnWrites, listWrites, lines, listRecords, txnRecords int
 }
 
-func workOf(rq, rs *Node) work {
+func workOf(rq, rs *elem) work {
 	var w work
 	op := strings.TrimSuffix(rq.Name, "Rq")
 	if code, _ := strconv.Atoi(rs.Attr("statusCode")); code >= 1000 {
@@ -419,7 +419,7 @@ func workOf(rq, rs *Node) work {
 }
 
 // firstText finds a name for a locked-record message.
-func firstText(rq *Node) string {
+func firstText(rq *elem) string {
 	for _, k := range rq.Kids {
 		if n := k.Get("Name"); n != "" {
 			return n
@@ -432,7 +432,7 @@ func firstText(rq *Node) string {
 }
 
 // includeOnly applies IncludeRetElement.
-func includeOnly(ret *Node, rq *Node) *Node {
+func includeOnly(ret *elem, rq *elem) *elem {
 	inc := rq.All("IncludeRetElement")
 	if len(inc) == 0 {
 		return ret

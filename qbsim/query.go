@@ -25,7 +25,7 @@ func queryKinds(q string) []string {
 }
 
 // query answers list and transaction queries, with filters and iterators.
-func (c *Company) query(rq *Node, q string) *Node {
+func (c *Company) query(rq *elem, q string) *elem {
 	kinds := queryKinds(q)
 	opts := renderOpts{lines: rq.Get("IncludeLineItems") == "true", linked: rq.Get("IncludeLinkedTxns") == "true"}
 	for _, o := range rq.All("OwnerID") {
@@ -77,7 +77,7 @@ func (c *Company) query(rq *Node, q string) *Node {
 	return rs
 }
 
-func maxReturned(rq *Node) int {
+func maxReturned(rq *elem) int {
 	n, err := strconv.Atoi(rq.Get("MaxReturned"))
 	if err != nil || n < 0 {
 		return 0
@@ -86,7 +86,7 @@ func maxReturned(rq *Node) int {
 }
 
 // page returns the next page of an iterator.
-func (c *Company) page(rq *Node, id string, it *iterator, n int) *Node {
+func (c *Company) page(rq *elem, id string, it *iterator, n int) *elem {
 	if n <= 0 || n > len(it.ids) {
 		n = len(it.ids)
 	}
@@ -111,10 +111,10 @@ func (c *Company) page(rq *Node, id string, it *iterator, n int) *Node {
 }
 
 // match applies the query's selection and filters.
-func (c *Company) match(rq *Node, kinds []string) (found []*record, missing string) {
+func (c *Company) match(rq *elem, kinds []string) (found []*record, missing string) {
 	cands := c.recordsOf(kinds...)
-	byList := func(elem string, key func(*record) string, fold bool) bool {
-		vals := rq.All(elem)
+	byList := func(tag string, key func(*record) string, fold bool) bool {
+		vals := rq.All(tag)
 		if len(vals) == 0 {
 			return false
 		}
@@ -240,7 +240,7 @@ func matchText(crit, have, want string) bool {
 	}
 }
 
-func (c *Company) entityMatches(ef *Node, r *record) bool {
+func (c *Company) entityMatches(ef *elem, r *record) bool {
 	cust := c.byID[r.Customer]
 	if cust == nil {
 		return false

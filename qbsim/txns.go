@@ -13,7 +13,7 @@ var hundred = decimal.NewFromInt(100)
 func round2(d decimal.Decimal) decimal.Decimal { return d.Round(2) }
 
 // txnAdd adds a transaction, computing its amounts the way QuickBooks does.
-func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
+func (c *Company) txnAdd(kind string, add *elem) (*record, *qbStatus) {
 	now := c.now()
 	ret := add.Clone()
 	ret.Name = kind + "Ret"
@@ -51,8 +51,8 @@ func (c *Company) txnAdd(kind string, add *Node) (*record, *qbStatus) {
 	r.ID = c.newTxnID(now)
 	c.d.TxnNumber++
 	r.TxnNum = c.d.TxnNumber
-	ret.Kids = append([]*Node{Leaf("TxnID", r.ID), Leaf("TimeCreated", qbTime(now)), Leaf("TimeModified", qbTime(now)),
-		Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10)), Leaf("TxnNumber", strconv.FormatInt(r.TxnNum, 10))}, ret.Kids...)
+	ret.Kids = append([]*elem{leaf("TxnID", r.ID), leaf("TimeCreated", qbTime(now)), leaf("TimeModified", qbTime(now)),
+		leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10)), leaf("TxnNumber", strconv.FormatInt(r.TxnNum, 10))}, ret.Kids...)
 	r.Ret = ret
 	c.insert(r)
 	return r, nil
@@ -69,7 +69,7 @@ func (c *Company) newLineID() string {
 var notModeled = []string{"SetCredit", "LinkToTxnID", "AppliedToTxnAdd/DiscountAmount", "AppliedToTxnAdd/SetCredit",
 	"AppliedToTxnAdd/TxnLineDetail", "CreditCardTxnInfo"}
 
-func unsupported(kind string, add *Node) *qbStatus {
+func unsupported(kind string, add *elem) *qbStatus {
 	if add.Get("IsTaxIncluded") == "true" {
 		return &qbStatus{3250, "The simulator does not model IsTaxIncluded (amounts including tax)."}
 	}
@@ -86,7 +86,7 @@ func unsupported(kind string, add *Node) *qbStatus {
 
 // defaultRef fills a reference QuickBooks defaults (A/R account,
 // Undeposited Funds) when the request leaves it out.
-func (c *Company) defaultRef(ret *Node, name, id string) {
+func (c *Company) defaultRef(ret *elem, name, id string) {
 	if r := c.byID[id]; r != nil && !ret.Has(name) {
 		ret.Put(refNode(name, r))
 	}
@@ -94,7 +94,7 @@ func (c *Company) defaultRef(ret *Node, name, id string) {
 
 // taxable decides whether a sales line is taxed: the line's code, else the
 // item's; a non-taxable customer code overrides both.
-func (c *Company) taxable(line *Node, item *record, custCode *record) (bool, *record) {
+func (c *Company) taxable(line *elem, item *record, custCode *record) (bool, *record) {
 	code := c.refRecord(line, "SalesTaxCodeRef")
 	if code == nil && item != nil {
 		code = c.refRecord(item.Ret, "SalesTaxCodeRef")
@@ -110,7 +110,7 @@ func (c *Company) taxable(line *Node, item *record, custCode *record) (bool, *re
 
 // salesTxn computes the lines, subtotal, tax and total of a sales receipt,
 // invoice or credit memo.
-func (c *Company) salesTxn(kind string, ret *Node, r *record) *qbStatus {
+func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 	cust := c.byID[r.Customer]
 	switch kind {
 	case "Invoice", "CreditMemo":
@@ -196,7 +196,7 @@ func (c *Company) salesTxn(kind string, ret *Node, r *record) *qbStatus {
 		if item != nil && item.Kind == "ItemInventory" && !q.IsZero() {
 			r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: q.Mul(sign)})
 		}
-		line.Kids = append([]*Node{Leaf("TxnLineID", c.newLineID())}, line.Kids...)
+		line.Kids = append([]*elem{leaf("TxnLineID", c.newLineID())}, line.Kids...)
 	}
 	// Sales tax: the transaction's tax item, else the customer's, else the
 	// company default; a SalesTaxLineAdd sets the amount or rate itself.
@@ -278,13 +278,13 @@ func (c *Company) openInvoices(custID string) []*record {
 
 // receivePayment applies a payment to invoices (listed, or oldest first
 // with IsAutoApply) and refuses overpaying an invoice (3210).
-func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
+func (c *Company) receivePayment(ret *elem, r *record) *qbStatus {
 	c.defaultRef(ret, "DepositToAccountRef", c.d.Defaults.UndepositedFunds)
 	c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	total, hasTotal := ret.Dec("TotalAmount")
 	applied := decimal.Zero
 	var apps []application
-	var rets []*Node
+	var rets []*elem
 	apply := func(inv *record, amt decimal.Decimal) {
 		paid, _ := c.applied(inv.ID)
 		bal := inv.Total.Sub(paid)
@@ -295,8 +295,8 @@ func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
 		}
 		apps = append(apps, application{TxnID: inv.ID, Amount: amt})
 		applied = applied.Add(amt)
-		n := El("AppliedToTxnRet", Leaf("TxnID", inv.ID), Leaf("TxnType", "Invoice"), Leaf("TxnDate", inv.Ret.Get("TxnDate")),
-			Leaf("RefNumber", inv.Ret.Get("RefNumber")), Leaf("BalanceRemaining", money(bal.Sub(amt))), Leaf("Amount", money(amt)))
+		n := el("AppliedToTxnRet", leaf("TxnID", inv.ID), leaf("TxnType", "Invoice"), leaf("TxnDate", inv.Ret.Get("TxnDate")),
+			leaf("RefNumber", inv.Ret.Get("RefNumber")), leaf("BalanceRemaining", money(bal.Sub(amt))), leaf("Amount", money(amt)))
 		rets = append(rets, n)
 	}
 	if ret.Get("IsAutoApply") == "true" {
@@ -344,11 +344,11 @@ func (c *Company) receivePayment(ret *Node, r *record) *qbStatus {
 }
 
 // refund pays money back against credit memos.
-func (c *Company) refund(ret *Node, r *record) *qbStatus {
+func (c *Company) refund(ret *elem, r *record) *qbStatus {
 	c.defaultRef(ret, "RefundFromAccountRef", c.d.Defaults.UndepositedFunds)
 	c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	total := decimal.Zero
-	var rets []*Node
+	var rets []*elem
 	for _, a := range ret.All("RefundAppliedToTxnAdd") {
 		cm := c.byID[a.Get("TxnID")]
 		if cm == nil || cm.Kind != "CreditMemo" || cm.Voided {
@@ -366,8 +366,8 @@ func (c *Company) refund(ret *Node, r *record) *qbStatus {
 		}
 		r.Applied = append(r.Applied, application{TxnID: cm.ID, Amount: amt})
 		total = total.Add(amt)
-		rets = append(rets, El("RefundAppliedToTxnRet", Leaf("TxnID", cm.ID), Leaf("TxnType", "CreditMemo"), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
-			Leaf("RefNumber", cm.Ret.Get("RefNumber")), Leaf("CreditRemaining", money(cm.Total.Sub(used).Sub(amt))), Leaf("RefundAmount", money(amt))))
+		rets = append(rets, el("RefundAppliedToTxnRet", leaf("TxnID", cm.ID), leaf("TxnType", "CreditMemo"), leaf("TxnDate", cm.Ret.Get("TxnDate")),
+			leaf("RefNumber", cm.Ret.Get("RefNumber")), leaf("CreditRemaining", money(cm.Total.Sub(used).Sub(amt))), leaf("RefundAmount", money(amt))))
 	}
 	ret.Remove("RefundAppliedToTxnAdd")
 	ret.Set("TotalAmount", money(total))
@@ -377,7 +377,7 @@ func (c *Company) refund(ret *Node, r *record) *qbStatus {
 }
 
 // check totals expense and item lines (a refund by check, for example).
-func (c *Company) check(ret *Node, r *record) *qbStatus {
+func (c *Company) check(ret *elem, r *record) *qbStatus {
 	total := decimal.Zero
 	for _, l := range ret.Kids {
 		switch l.Name {
@@ -402,7 +402,7 @@ func (c *Company) check(ret *Node, r *record) *qbStatus {
 			amt = round2(q.Mul(cost))
 		}
 		l.Set("Amount", money(amt))
-		l.Kids = append([]*Node{Leaf("TxnLineID", c.newLineID())}, l.Kids...)
+		l.Kids = append([]*elem{leaf("TxnLineID", c.newLineID())}, l.Kids...)
 		total = total.Add(amt)
 		if item := c.refRecord(l, "ItemRef"); item != nil && item.Kind == "ItemInventory" {
 			if q, ok := l.Dec("Quantity"); ok {
@@ -441,15 +441,15 @@ func (c *Company) check(ret *Node, r *record) *qbStatus {
 			return statusInvalidValue("You cannot apply more than the credit remaining.")
 		}
 		r.Applied = append(r.Applied, application{TxnID: cm.ID, Amount: amt})
-		ret.Kids = append(ret.Kids, El("LinkedTxn", Leaf("TxnID", cm.ID), Leaf("TxnType", "CreditMemo"), Leaf("TxnDate", cm.Ret.Get("TxnDate")),
-			Leaf("RefNumber", cm.Ret.Get("RefNumber")), Leaf("LinkType", "AMTTYPE"), Leaf("Amount", money(amt.Neg()))))
+		ret.Kids = append(ret.Kids, el("LinkedTxn", leaf("TxnID", cm.ID), leaf("TxnType", "CreditMemo"), leaf("TxnDate", cm.Ret.Get("TxnDate")),
+			leaf("RefNumber", cm.Ret.Get("RefNumber")), leaf("LinkType", "AMTTYPE"), leaf("Amount", money(amt.Neg()))))
 	}
 	ret.Remove("ApplyCheckToTxnAdd")
 	return nil
 }
 
 // inventoryAdjustment moves quantity on hand (new quantity or difference).
-func (c *Company) inventoryAdjustment(ret *Node, r *record) *qbStatus {
+func (c *Company) inventoryAdjustment(ret *elem, r *record) *qbStatus {
 	for _, l := range ret.All("InventoryAdjustmentLineAdd") {
 		l.Name = "InventoryAdjustmentLineRet"
 		if st := c.resolveRefs(l, "InventoryAdjustment line"); st != nil {
@@ -475,13 +475,13 @@ func (c *Company) inventoryAdjustment(ret *Node, r *record) *qbStatus {
 			diff = nq.Sub(have)
 		}
 		r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: diff})
-		l.Kids = []*Node{Leaf("TxnLineID", c.newLineID()), refNode("ItemRef", item), Leaf("QuantityDifference", diff.String()), Leaf("ValueDifference", "0.00")}
+		l.Kids = []*elem{leaf("TxnLineID", c.newLineID()), refNode("ItemRef", item), leaf("QuantityDifference", diff.String()), leaf("ValueDifference", "0.00")}
 	}
 	return nil
 }
 
 // voidOrDelete handles TxnVoid and TxnDel.
-func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
+func (c *Company) voidOrDelete(op string, rq *elem) ([]*elem, *qbStatus) {
 	typeEl := op + "Type"
 	id := rq.Get("TxnID")
 	r := c.byID[id]
@@ -494,7 +494,7 @@ func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
 	now := c.now()
 	if op == "TxnDel" {
 		c.remove(r)
-		return []*Node{Leaf("TxnDelType", r.Kind), Leaf("TxnID", r.ID), Leaf("TimeDeleted", qbTime(now))}, nil
+		return []*elem{leaf("TxnDelType", r.Kind), leaf("TxnID", r.ID), leaf("TimeDeleted", qbTime(now))}, nil
 	}
 	if !r.Voided {
 		c.eff.account(r, -1)
@@ -504,7 +504,7 @@ func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
 		r.Ret.Set("TimeModified", qbTime(now))
 		r.Ret.Set("EditSequence", strconv.FormatInt(r.EditSeq, 10))
 		r.Ret.Set("Memo", strings.TrimSpace("VOID: "+r.Ret.Get("Memo")))
-		zero := func(n *Node, names ...string) {
+		zero := func(n *elem, names ...string) {
 			for _, name := range names {
 				if n.Has(name) {
 					n.Set(name, "0.00")
@@ -521,5 +521,5 @@ func (c *Company) voidOrDelete(op string, rq *Node) ([]*Node, *qbStatus) {
 			}
 		}
 	}
-	return []*Node{Leaf("TxnVoidType", r.Kind), Leaf("TxnID", r.ID), Leaf("TimeModified", qbTime(now)), Leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10))}, nil
+	return []*elem{leaf("TxnVoidType", r.Kind), leaf("TxnID", r.ID), leaf("TimeModified", qbTime(now)), leaf("EditSequence", strconv.FormatInt(r.EditSeq, 10))}, nil
 }

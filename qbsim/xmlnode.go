@@ -14,24 +14,24 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Node is a generic qbXML element. The simulator works on trees rather than
+// elem is a generic qbXML element. The simulator works on trees rather than
 // typed structs because encoding/xml ignores element order, and element
 // order is exactly what QuickBooks refuses with a parse error.
-type Node struct {
+type elem struct {
 	Name  string
 	Attrs []xml.Attr
 	Text  string
-	Kids  []*Node
+	Kids  []*elem
 }
 
-// El builds an element with children.
-func El(name string, kids ...*Node) *Node { return &Node{Name: name, Kids: kids} }
+// el builds an element with children.
+func el(name string, kids ...*elem) *elem { return &elem{Name: name, Kids: kids} }
 
-// Leaf builds a text element.
-func Leaf(name, text string) *Node { return &Node{Name: name, Text: text} }
+// leaf builds a text element.
+func leaf(name, text string) *elem { return &elem{Name: name, Text: text} }
 
 // Attr returns an attribute value.
-func (n *Node) Attr(name string) string {
+func (n *elem) Attr(name string) string {
 	for _, a := range n.Attrs {
 		if a.Name.Local == name {
 			return a.Value
@@ -41,7 +41,7 @@ func (n *Node) Attr(name string) string {
 }
 
 // SetAttr sets or replaces an attribute.
-func (n *Node) SetAttr(name, value string) {
+func (n *elem) SetAttr(name, value string) {
 	for i, a := range n.Attrs {
 		if a.Name.Local == name {
 			n.Attrs[i].Value = value
@@ -52,7 +52,7 @@ func (n *Node) SetAttr(name, value string) {
 }
 
 // Kid returns the first child with that name, or nil.
-func (n *Node) Kid(name string) *Node {
+func (n *elem) Kid(name string) *elem {
 	if n == nil {
 		return nil
 	}
@@ -65,11 +65,11 @@ func (n *Node) Kid(name string) *Node {
 }
 
 // All returns every child with that name.
-func (n *Node) All(name string) []*Node {
+func (n *elem) All(name string) []*elem {
 	if n == nil {
 		return nil
 	}
-	var out []*Node
+	var out []*elem
 	for _, k := range n.Kids {
 		if k.Name == name {
 			out = append(out, k)
@@ -79,7 +79,7 @@ func (n *Node) All(name string) []*Node {
 }
 
 // Get returns the text at a slash-separated path ("CustomerRef/FullName").
-func (n *Node) Get(path string) string {
+func (n *elem) Get(path string) string {
 	cur := n
 	for _, p := range strings.Split(path, "/") {
 		cur = cur.Kid(p)
@@ -91,7 +91,7 @@ func (n *Node) Get(path string) string {
 }
 
 // Has reports whether the path exists.
-func (n *Node) Has(path string) bool {
+func (n *elem) Has(path string) bool {
 	cur := n
 	for _, p := range strings.Split(path, "/") {
 		cur = cur.Kid(p)
@@ -103,12 +103,12 @@ func (n *Node) Has(path string) bool {
 }
 
 // Set replaces (or appends) the child name with a text leaf.
-func (n *Node) Set(name, text string) {
-	n.Put(Leaf(name, text))
+func (n *elem) Set(name, text string) {
+	n.Put(leaf(name, text))
 }
 
 // Put replaces the first child with k's name, or appends k.
-func (n *Node) Put(k *Node) {
+func (n *elem) Put(k *elem) {
 	for i, c := range n.Kids {
 		if c.Name == k.Name {
 			n.Kids[i] = k
@@ -119,7 +119,7 @@ func (n *Node) Put(k *Node) {
 }
 
 // Remove drops every child with that name.
-func (n *Node) Remove(name string) {
+func (n *elem) Remove(name string) {
 	kept := n.Kids[:0]
 	for _, k := range n.Kids {
 		if k.Name != name {
@@ -130,11 +130,11 @@ func (n *Node) Remove(name string) {
 }
 
 // Clone deep-copies the tree.
-func (n *Node) Clone() *Node {
+func (n *elem) Clone() *elem {
 	if n == nil {
 		return nil
 	}
-	c := &Node{Name: n.Name, Text: n.Text, Attrs: append([]xml.Attr(nil), n.Attrs...)}
+	c := &elem{Name: n.Name, Text: n.Text, Attrs: append([]xml.Attr(nil), n.Attrs...)}
 	for _, k := range n.Kids {
 		c.Kids = append(c.Kids, k.Clone())
 	}
@@ -142,7 +142,7 @@ func (n *Node) Clone() *Node {
 }
 
 // Dec reads a decimal child (zero when absent).
-func (n *Node) Dec(path string) (decimal.Decimal, bool) {
+func (n *elem) Dec(path string) (decimal.Decimal, bool) {
 	s := n.Get(path)
 	if s == "" {
 		return decimal.Zero, false
@@ -156,7 +156,7 @@ func (n *Node) Dec(path string) (decimal.Decimal, bool) {
 
 // parseDoc reads a qbXML document into a tree, returning the qbxml
 // processing instruction's version text.
-func parseDoc(data []byte) (*Node, string, error) {
+func parseDoc(data []byte) (*elem, string, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		switch strings.ToLower(label) {
@@ -176,8 +176,8 @@ func parseDoc(data []byte) (*Node, string, error) {
 		return nil, fmt.Errorf("unsupported encoding %q", label)
 	}
 	var version string
-	var stack []*Node
-	var root *Node
+	var stack []*elem
+	var root *elem
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
@@ -193,7 +193,7 @@ func parseDoc(data []byte) (*Node, string, error) {
 				version = strings.Trim(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), "=")), `"'`)
 			}
 		case xml.StartElement:
-			n := &Node{Name: t.Name.Local}
+			n := &elem{Name: t.Name.Local}
 			for _, a := range t.Attr {
 				n.Attrs = append(n.Attrs, xml.Attr{Name: xml.Name{Local: a.Name.Local}, Value: a.Value})
 			}
@@ -223,7 +223,7 @@ func parseDoc(data []byte) (*Node, string, error) {
 }
 
 // trimText drops the whitespace between child elements.
-func trimText(n *Node) {
+func trimText(n *elem) {
 	if len(n.Kids) > 0 {
 		n.Text = ""
 	}
@@ -233,7 +233,7 @@ func trimText(n *Node) {
 }
 
 // write renders the tree (compact, escaped).
-func (n *Node) write(b *bytes.Buffer) {
+func (n *elem) write(b *bytes.Buffer) {
 	b.WriteString("<" + n.Name)
 	for _, a := range n.Attrs {
 		b.WriteString(" " + a.Name.Local + `="` + attrEscaper.Replace(a.Value) + `"`)
@@ -257,7 +257,7 @@ var (
 )
 
 // String renders the element.
-func (n *Node) String() string {
+func (n *elem) String() string {
 	var b bytes.Buffer
 	n.write(&b)
 	return b.String()
@@ -268,7 +268,7 @@ func (n *Node) String() string {
 // validateNode checks n (whose type is t) against the compiled schema:
 // element order, unknown and missing elements, occurrence counts, lengths,
 // enumerations and the syntax of qbXML's simple types.
-func validateNode(n *Node, t int, path string) error {
+func validateNode(n *elem, t int, path string) error {
 	return (&validator{}).node(n, t, path)
 }
 
@@ -276,7 +276,7 @@ func validateNode(n *Node, t int, path string) error {
 // value syntax are parse errors (the whole message is refused), while a
 // string over its maximum length only fails that request with status 3070,
 // returned as tooLong.
-func validateRequest(n *Node, t int) (tooLong *qbStatus, err error) {
+func validateRequest(n *elem, t int) (tooLong *qbStatus, err error) {
 	v := &validator{lengthsAsStatus: true}
 	err = v.node(n, t, n.Name)
 	return v.tooLong, err
@@ -287,7 +287,7 @@ type validator struct {
 	tooLong         *qbStatus
 }
 
-func (v *validator) node(n *Node, t int, path string) error {
+func (v *validator) node(n *elem, t int, path string) error {
 	typ := schemaTypes[t]
 	if !typ.Complex {
 		if len(n.Kids) > 0 {
@@ -323,7 +323,7 @@ func (v *validator) node(n *Node, t int, path string) error {
 // matchParticle matches p greedily against kids[i:], recording each matched
 // child's type; qbXML's content models are deterministic, so greedy matching
 // with "longest alternative" for choices is exact enough.
-func matchParticle(p particle, kids []*Node, i int, types []int) (int, bool) {
+func matchParticle(p particle, kids []*elem, i int, types []int) (int, bool) {
 	count, emptyOK := 0, false
 	for p.Max < 0 || count < p.Max {
 		next, ok := matchOnce(p, kids, i, types)
@@ -343,7 +343,7 @@ func matchParticle(p particle, kids []*Node, i int, types []int) (int, bool) {
 	return i, true
 }
 
-func matchOnce(p particle, kids []*Node, i int, types []int) (int, bool) {
+func matchOnce(p particle, kids []*elem, i int, types []int) (int, bool) {
 	switch p.Kind {
 	case 'e':
 		if i < len(kids) && kids[i].Name == p.Name {
@@ -477,7 +477,7 @@ func parseQBTime(s string) time.Time {
 // orderNode sorts n's children (recursively) into the order of type t's
 // content model and drops children the model does not allow, so responses
 // are always schema-valid whatever order the company built them in.
-func orderNode(n *Node, t int) {
+func orderNode(n *elem, t int) {
 	typ := schemaTypes[t]
 	if !typ.Complex {
 		return
@@ -498,7 +498,7 @@ func orderNode(n *Node, t int) {
 		}
 	}
 	walk(typ.Model)
-	kept := make([]*Node, 0, len(n.Kids))
+	kept := make([]*elem, 0, len(n.Kids))
 	for _, k := range n.Kids {
 		if _, ok := rank[k.Name]; ok {
 			kept = append(kept, k)
