@@ -96,7 +96,7 @@ type WebConnectorRun struct {
 // server it names, with a persisted company as QuickBooks, and prints each
 // session's outcome and then what QuickBooks holds (counts and totals).
 func RunWebConnector(ctx context.Context, o WebConnectorRun, stdout io.Writer) error {
-	q, err := ReadQWC(o.QWCPath)
+	q, err := ReadQWC(ctx, o.QWCPath)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package qbsim
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -59,7 +60,10 @@ type qwcFile struct {
 }
 
 // ReadQWC reads and checks a .qwc file.
-func ReadQWC(path string) (QWC, error) {
+func ReadQWC(ctx context.Context, path string) (QWC, error) {
+	if err := ctx.Err(); err != nil {
+		return QWC{}, fmt.Errorf("read qwc: %w", err)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return QWC{}, fmt.Errorf("read qwc: %w", err)

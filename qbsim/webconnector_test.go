@@ -376,7 +376,7 @@ func TestQWC(t *testing.T) {
 			t.Fatalf("no .qwc files in %s", dir)
 		}
 		for _, f := range files {
-			q, err := ReadQWC(f)
+			q, err := ReadQWC(context.Background(), f)
 			if err != nil {
 				// Some samples point at IP addresses or http hosts QBWC would refuse.
 				t.Logf("%s: %v", filepath.Base(f), err)
