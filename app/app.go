@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/bcqb/bcqb/config"
+	"github.com/bcqb/bcqb/qbsim"
 	"github.com/bcqb/bcqb/qwc"
 	"github.com/bcqb/bcqb/store"
 )
@@ -31,11 +32,13 @@ Usage:
   bcqb version      print the version
   bcqb healthcheck  exit 0 when the local bcqb answers /healthz (for Docker)
 
+Simulated QuickBooks and Web Connector (no Windows needed):
+` + qbsim.CommandUsage + `
 Every command takes -h for its flags. Settings come from flags or BCQB_* environment variables.
 `
 
 // Run runs the command in args (without the program name).
-func Run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
@@ -51,6 +54,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, getenv, stdout)
+	case "webconnector", "qb":
+		// The simulated Web Connector and QuickBooks, for trying bcqb without Windows.
+		return qbsim.Command(ctx, args, getenv, stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -83,7 +83,7 @@ func TestHTTPSWithOwnCA(t *testing.T) {
 	// The .qwc file points the Web Connector at the https endpoint.
 	if err := Run(context.Background(), []string{"qwc", "--user", testUser, "--url", ts2.URL}, func(k string) string {
 		return map[string]string{"BCQB_DATA": dir}[k]
-	}, io.Discard, io.Discard); err != nil {
+	}, nil, io.Discard, io.Discard); err != nil {
 		t.Errorf("bcqb qwc: %v", err)
 	}
 }

@@ -31,7 +31,7 @@ func TestRunCommands(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			err := Run(context.Background(), tc.args, getenv, &out, &errOut)
+			err := Run(context.Background(), tc.args, getenv, nil, &out, &errOut)
 			if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
 				t.Fatalf("Run(%q) err = %v, want %q", tc.args, err, tc.wantErr)
 			}
@@ -57,7 +57,7 @@ func TestServeStartsOnDefaultsAndStops(t *testing.T) {
 	var out syncBuffer
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, &out, &syncBuffer{})
+		done <- Run(ctx, []string{"serve"}, func(k string) string { return env[k] }, nil, &out, &syncBuffer{})
 	}()
 
 	url := fmt.Sprintf("http://127.0.0.1:%d/healthz", port)

@@ -1,4 +1,4 @@
-package qbsim
+package qbsim_test
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"github.com/bcqb/bcqb/app"
 	"github.com/bcqb/bcqb/config"
 	"github.com/bcqb/bcqb/jobs"
+	"github.com/bcqb/bcqb/qbsim"
 	"github.com/bcqb/bcqb/qwc"
 	"github.com/bcqb/bcqb/store"
 )
@@ -26,7 +27,7 @@ const appliancePassword = "correct horse battery"
 // with the .qwc file it produces for its Web Connector user.
 type appliance struct {
 	srv *app.Server
-	qwc QWC
+	qwc qbsim.QWC
 }
 
 func startAppliance(t *testing.T) *appliance {
@@ -65,7 +66,7 @@ func startAppliance(t *testing.T) *appliance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := ParseQWC(bytes.NewReader(raw))
+	q, err := qbsim.ParseQWC(bytes.NewReader(raw))
 	if err != nil {
 		t.Fatalf("bcqb's .qwc file: %v\n%s", err, raw)
 	}
@@ -83,23 +84,23 @@ func (a *appliance) companyID(t *testing.T) int64 {
 
 // connector is a simulated Web Connector for the appliance, calling from
 // the loopback address from (so two can play two PCs).
-func (a *appliance) connector(t *testing.T, company *Company, clock Clock, from string, mod func(*WebConnectorOptions)) *WebConnector {
+func (a *appliance) connector(t *testing.T, company *qbsim.Company, clock qbsim.Clock, from string, mod func(*qbsim.WebConnectorOptions)) *qbsim.WebConnector {
 	t.Helper()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}).DialContext
 	t.Cleanup(tr.CloseIdleConnections)
-	o := WebConnectorOptions{QWC: a.qwc, Password: appliancePassword, QuickBooks: company, Clock: clock, HTTPClient: &http.Client{Transport: tr}}
+	o := qbsim.WebConnectorOptions{QWC: a.qwc, Password: appliancePassword, QuickBooks: company, Clock: clock, HTTPClient: &http.Client{Transport: tr}}
 	if mod != nil {
 		mod(&o)
 	}
-	wc, err := NewWebConnector(o)
+	wc, err := qbsim.NewWebConnector(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return wc
 }
 
-func checkTranscript(t *testing.T, res *SessionResult, want ...string) {
+func checkTranscript(t *testing.T, res *qbsim.SessionResult, want ...string) {
 	t.Helper()
 	if got := res.Methods(); !slices.Equal(got, want) {
 		t.Errorf("calls %v, want %v", got, want)
@@ -127,11 +128,11 @@ func TestAppliancePaths(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if results[0].Outcome != OutcomeDone || results[0].LastError != "" {
+		if results[0].Outcome != qbsim.OutcomeDone || results[0].LastError != "" {
 			t.Fatalf("first session %s %q (%v)", results[0].Outcome, results[0].LastError, results[0].Err)
 		}
 		checkTranscript(t, results[0], oneJob...)
-		if results[1].Outcome != OutcomeNone {
+		if results[1].Outcome != qbsim.OutcomeNone {
 			t.Errorf("second session %s, want none", results[1].Outcome)
 		}
 		checkTranscript(t, results[1], append(slices.Clone(opening), "closeConnection")...)
@@ -139,11 +140,11 @@ func TestAppliancePaths(t *testing.T) {
 	t.Run("nvu", func(t *testing.T) {
 		a := startAppliance(t)
 		company, clock := newTestCompany(t)
-		res, err := a.connector(t, company, clock, "127.0.0.1", func(o *WebConnectorOptions) { o.Password = "wrong" }).RunSession(ctx)
+		res, err := a.connector(t, company, clock, "127.0.0.1", func(o *qbsim.WebConnectorOptions) { o.Password = "wrong" }).RunSession(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Outcome != OutcomeNVU {
+		if res.Outcome != qbsim.OutcomeNVU {
 			t.Errorf("outcome %s, want nvu", res.Outcome)
 		}
 		checkTranscript(t, res, append(slices.Clone(opening), "closeConnection")...)
@@ -151,29 +152,29 @@ func TestAppliancePaths(t *testing.T) {
 	t.Run("negative percent when QuickBooks cannot be reached", func(t *testing.T) {
 		a := startAppliance(t)
 		company, clock := newTestCompany(t)
-		company.SetFaults(CompanyFaults{Unreachable: true})
+		company.SetFaults(qbsim.CompanyFaults{Unreachable: true})
 		res, err := a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkTranscript(t, res, append(slices.Clone(opening), "sendRequestXML", "receiveResponseXML", "getLastError", "closeConnection")...)
-		if res.Outcome != OutcomeError || !strings.Contains(res.LastError, HResultCouldNotAccess) {
+		if res.Outcome != qbsim.OutcomeError || !strings.Contains(res.LastError, qbsim.HResultCouldNotAccess) {
 			t.Errorf("outcome %s, last error %q", res.Outcome, res.LastError)
 		}
-		if got := res.Transcript[4]; got.Param("hresult") != HResultCouldNotAccess || got.Param("response") != "" {
+		if got := res.Transcript[4]; got.Param("hresult") != qbsim.HResultCouldNotAccess || got.Param("response") != "" {
 			t.Errorf("receiveResponseXML sent %v", got.Params)
 		}
 	})
 	t.Run("connectionError when no company file is open", func(t *testing.T) {
 		a := startAppliance(t)
 		company, clock := newTestCompany(t)
-		company.SetFaults(CompanyFaults{FileClosed: true})
+		company.SetFaults(qbsim.CompanyFaults{FileClosed: true})
 		res, err := a.connector(t, company, clock, "127.0.0.1", nil).RunSession(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		checkTranscript(t, res, append(slices.Clone(opening), "connectionError", "closeConnection")...)
-		if res.Outcome != OutcomeConnectionError || res.Transcript[3].Param("hresult") != HResultFileNotOpen {
+		if res.Outcome != qbsim.OutcomeConnectionError || res.Transcript[3].Param("hresult") != qbsim.HResultFileNotOpen {
 			t.Errorf("outcome %s, %v", res.Outcome, res.Transcript[3].Params)
 		}
 	})
@@ -181,7 +182,7 @@ func TestAppliancePaths(t *testing.T) {
 		a := startAppliance(t)
 		company, fake := newTestCompany(t)
 		// First drain the company-info refresh queued at start.
-		if res, _ := a.connector(t, company, fake, "127.0.0.1", nil).RunSession(ctx); res.Outcome != OutcomeDone {
+		if res, _ := a.connector(t, company, fake, "127.0.0.1", nil).RunSession(ctx); res.Outcome != qbsim.OutcomeDone {
 			t.Fatalf("first session %s", res.Outcome)
 		}
 		id := a.companyID(t)
@@ -198,7 +199,7 @@ func TestAppliancePaths(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkTranscript(t, res, append(slices.Clone(opening), "sendRequestXML", "getLastError", "sendRequestXML", "receiveResponseXML", "closeConnection")...)
-		if res.NoOps != 1 || res.Outcome != OutcomeDone {
+		if res.NoOps != 1 || res.Outcome != qbsim.OutcomeDone {
 			t.Errorf("NoOps %d outcome %s", res.NoOps, res.Outcome)
 		}
 	})
@@ -206,10 +207,10 @@ func TestAppliancePaths(t *testing.T) {
 		a := startAppliance(t)
 		company, clock := newTestCompany(t)
 		// PC 1's Web Connector dies after QuickBooks answered, before it reports.
-		pc1 := a.connector(t, company, clock, "127.0.0.1", func(o *WebConnectorOptions) {
-			o.Faults.KillBefore = &CallPoint{Method: "receiveResponseXML", N: 1}
+		pc1 := a.connector(t, company, clock, "127.0.0.1", func(o *qbsim.WebConnectorOptions) {
+			o.Faults.KillBefore = &qbsim.CallPoint{Method: "receiveResponseXML", N: 1}
 		})
-		if res, _ := pc1.RunSession(ctx); res.Outcome != OutcomeKilled {
+		if res, _ := pc1.RunSession(ctx); res.Outcome != qbsim.OutcomeKilled {
 			t.Fatalf("pc1 %s", res.Outcome)
 		}
 		pc2 := a.connector(t, company, clock, "127.0.0.2", nil)
@@ -218,7 +219,7 @@ func TestAppliancePaths(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkTranscript(t, res, append(slices.Clone(opening), "closeConnection")...)
-		if res.Outcome != OutcomePostponed || res.Postpone <= 0 || !strings.Contains(res.Transcript[2].Result, "busy") {
+		if res.Outcome != qbsim.OutcomePostponed || res.Postpone <= 0 || !strings.Contains(res.Transcript[2].Result, "busy") {
 			t.Errorf("pc2: outcome %s postpone %v authenticate %q", res.Outcome, res.Postpone, res.Transcript[2].Result)
 		}
 		// PC 1 restarts: its unanswered refresh is sent again and settled.
@@ -227,7 +228,7 @@ func TestAppliancePaths(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkTranscript(t, res, oneJob...)
-		if res.Outcome != OutcomeDone {
+		if res.Outcome != qbsim.OutcomeDone {
 			t.Errorf("pc1 again: %s %q", res.Outcome, res.LastError)
 		}
 	})
@@ -235,7 +236,7 @@ func TestAppliancePaths(t *testing.T) {
 
 // hookClock is a FakeClock that runs a hook on its first Sleep.
 type hookClock struct {
-	*FakeClock
+	*qbsim.FakeClock
 	once    sync.Once
 	onSleep func()
 }
@@ -243,4 +244,11 @@ type hookClock struct {
 func (c *hookClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.once.Do(c.onSleep)
 	return c.FakeClock.Sleep(ctx, d)
+}
+
+// newTestCompany is a sample company on a fake clock.
+func newTestCompany(t *testing.T) (*qbsim.Company, *qbsim.FakeClock) {
+	t.Helper()
+	clock := qbsim.NewFakeClock(time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC))
+	return qbsim.NewSampleCompany(qbsim.CompanyOptions{Clock: clock}), clock
 }
