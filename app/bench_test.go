@@ -57,7 +57,7 @@ func xmlText(s string) string {
 func BenchmarkRoundTrip(b *testing.B) {
 	const sessions = 50
 	// Logged at warn: a benchmark measures the exchange, not the test log.
-	ts := startServerWith(b, b.TempDir(), "http://localhost:%d", map[string]string{"BCQB_LOG_LEVEL": "warn"})
+	ts := startServerWith(b, b.TempDir(), "http://localhost:%d", map[string]string{"BCQB_LOG_LEVEL": "warn"}, nil)
 	ts.Source().Register(endless{})
 	ctx := context.Background()
 

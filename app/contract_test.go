@@ -430,3 +430,32 @@ func TestSessionRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestLogsNameTheSessionNotThePassword: every exchange is logged with the
+// session's id; neither the password nor the ticket reaches the log.
+func TestLogsNameTheSessionNotThePassword(t *testing.T) {
+	var logs syncBuffer
+	ts := startServerWith(t, t.TempDir(), "http://localhost:%d", nil, &logs)
+	w := newWC(t, ts.URL, "")
+	w.authenticate(testUser, "a wrong password")
+	ticket := w.authenticate(testUser, testPassword)[0]
+	company := hcp(t, ts)
+	w.receive(ticket, answer(t, w.send(ticket, company), company), "", "")
+	w.close(ticket)
+
+	sess, err := ts.DB().SessionByTicket(context.Background(), ticket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := logs.String()
+	for _, secret := range []string{testPassword, "a wrong password", ticket} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log contains %q", secret)
+		}
+	}
+	for _, op := range []string{"authenticate", "sendRequestXML", "receiveResponseXML", "closeConnection"} {
+		if !regexp.MustCompile(`qbwc ` + op + `.*session=` + sess.PublicID).MatchString(out) {
+			t.Errorf("no %s log line names session %s", op, sess.PublicID)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,12 +35,12 @@ type testServer struct {
 
 func startServer(t testing.TB, dataDir string) *testServer {
 	t.Helper()
-	return startServerWith(t, dataDir, "http://localhost:%d", nil)
+	return startServerWith(t, dataDir, "http://localhost:%d", nil, nil)
 }
 
 // startServerWith starts bcqb with the base URL baseFormat (given the port)
-// and extra environment.
-func startServerWith(t testing.TB, dataDir, baseFormat string, extra map[string]string) *testServer {
+// and extra environment, logging to logTo (the test's log when nil).
+func startServerWith(t testing.TB, dataDir, baseFormat string, extra map[string]string, logTo io.Writer) *testServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,7 +66,10 @@ func startServerWith(t testing.TB, dataDir, baseFormat string, extra map[string]
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: level}))
+	if logTo == nil {
+		logTo = testWriter{t}
+	}
+	log := slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: level}))
 	srv, err := NewServer(context.Background(), cfg, log)
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 // endpoint by that name, as the Windows PC will once the root is imported.
 func TestHTTPSWithOwnCA(t *testing.T) {
 	dir := t.TempDir()
-	ts := startServerWith(t, dir, "https://bcqb-box.test:%d", nil)
+	ts := startServerWith(t, dir, "https://bcqb-box.test:%d", nil, nil)
 	// Any name resolves to the loopback address, as a hosts-file entry would.
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		_, port, err := net.SplitHostPort(addr)
@@ -69,7 +69,7 @@ func TestHTTPSWithOwnCA(t *testing.T) {
 
 	// A restart keeps the same CA, so the root imported on Windows stays valid.
 	ts.stopServer(t)
-	ts2 := startServerWith(t, dir, "https://bcqb-box.test:%d", nil)
+	ts2 := startServerWith(t, dir, "https://bcqb-box.test:%d", nil, nil)
 	resp, err = insecure.Get(ts2.URL + "/ca.crt")
 	if err != nil {
 		t.Fatal(err)
