@@ -116,6 +116,8 @@ func TestBuildRefuses(t *testing.T) {
 		want string
 	}{
 		{"missing customer name", func() Request { return &CustomerAddRq{} }, V13, "CustomerAdd.Name: is required"},
+		{"void a payment", func() Request { return &TxnVoidRq{TxnVoidType: TxnTypeReceivePayment, TxnID: "1-1"} }, V13, "cannot void a ReceivePayment"},
+		{"delete an invoice", func() Request { return &TxnDelRq{TxnDelType: TxnTypeInvoice, TxnID: "1-1"} }, V13, "deletes only ReceivePayment"},
 		{"customer name 42 chars", func() Request {
 			return &CustomerAddRq{CustomerAdd: CustomerAdd{Name: strings.Repeat("x", 42)}}
 		}, V13, "longer than 41"},
@@ -341,5 +343,35 @@ func TestMaxLengthsMatchSchema(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMessageSetIDs: the error-recovery attributes validate against the
+// XSD and survive a round trip (the simulator reads them).
+func TestMessageSetIDs(t *testing.T) {
+	m := NewMessage(StopOnError).Add("r1", sampleRequests()["SalesReceiptAddRq"]())
+	m.NewMessageSetID = "order-1001-v2"
+	m.OldMessageSetID = "order-1001-v1"
+	b, err := m.Build(V13)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(b, []byte(`<QBXMLMsgsRq onError="stopOnError" oldMessageSetID="order-1001-v1" newMessageSetID="order-1001-v2">`)) {
+		t.Errorf("attributes missing:\n%s", b)
+	}
+	back, _, err := ParseMessage(b)
+	if err != nil || back.NewMessageSetID != m.NewMessageSetID || back.OldMessageSetID != m.OldMessageSetID {
+		t.Errorf("round trip = %+v, %v", back, err)
+	}
+	// Asking only for an old set's status is a valid message without requests.
+	status, err := (&Message{OnError: StopOnError, OldMessageSetID: "order-1001-v1"}).Build(V13)
+	if err != nil {
+		t.Fatalf("status-only message: %v", err)
+	}
+	if ref := referenceDirOrEmpty(t); ref != "" {
+		docs := map[string][]byte{"with ids": b, "status only": status}
+		for name, why := range xmllint(t, xsdFor(ref, V13), docs) {
+			t.Errorf("%s does not validate: %s\n%s", name, why, docs[name])
+		}
 	}
 }

@@ -207,6 +207,7 @@ func sampleRequests() map[string]func() Request {
 				ExpenseLines: []ExpenseLineAdd{{AccountRef: RefName("Accounts Receivable"), Amount: AmountOf(dec("19.99")), CustomerRef: RefName("Jane Doe")}}}}
 		},
 		"TxnVoidRq": func() Request { return &TxnVoidRq{TxnVoidType: TxnTypeSalesReceipt, TxnID: "C5-1417118624"} },
+		"TxnDelRq":  func() Request { return &TxnDelRq{TxnDelType: TxnTypeReceivePayment, TxnID: "C7-1417118624"} },
 		"SalesReceiptQueryRq": func() Request {
 			return &SalesReceiptQueryRq{TxnSelect: TxnSelect{RefNumbers: []string{"100042"}}, IncludeLineItems: new(true)}
 		},

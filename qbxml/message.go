@@ -76,8 +76,15 @@ const (
 // sendRequestXML answer. Build it with NewMessage and Add, then Build for the
 // negotiated version. ParseMessage is the reverse (used by the simulator).
 type Message struct {
-	OnError  OnError
-	Requests []Request
+	OnError OnError
+	// NewMessageSetID names this message set for QuickBooks' error recovery:
+	// QuickBooks keeps the response of the last set per application, so a
+	// set whose response was lost can be asked about (OldMessageSetID) or
+	// resent unchanged without being applied twice.
+	NewMessageSetID string
+	// OldMessageSetID asks for the stored status of an earlier message set.
+	OldMessageSetID string
+	Requests        []Request
 }
 
 // NewMessage starts a message set.
@@ -105,7 +112,7 @@ func (m *Message) Validate(v Version) error {
 	if m.OnError != StopOnError && m.OnError != ContinueOnError {
 		return fmt.Errorf("qbxml: onError %q must be stopOnError or continueOnError", m.OnError)
 	}
-	if len(m.Requests) == 0 {
+	if len(m.Requests) == 0 && m.OldMessageSetID == "" {
 		return errors.New("qbxml: message has no requests")
 	}
 	var errs []error
@@ -163,6 +170,12 @@ func (m *Message) marshal(v Version) ([]byte, error) {
 func (m *Message) MarshalXML(e *xml.Encoder, _ xml.StartElement) error {
 	msgs := xml.StartElement{Name: xml.Name{Local: "QBXMLMsgsRq"},
 		Attr: []xml.Attr{{Name: xml.Name{Local: "onError"}, Value: string(m.OnError)}}}
+	if m.OldMessageSetID != "" {
+		msgs.Attr = append(msgs.Attr, xml.Attr{Name: xml.Name{Local: "oldMessageSetID"}, Value: m.OldMessageSetID})
+	}
+	if m.NewMessageSetID != "" {
+		msgs.Attr = append(msgs.Attr, xml.Attr{Name: xml.Name{Local: "newMessageSetID"}, Value: m.NewMessageSetID})
+	}
 	return encodeEnvelope(e, msgs, len(m.Requests), func(i int) (any, string) {
 		return m.Requests[i], m.Requests[i].RqName()
 	})
@@ -206,8 +219,13 @@ func (u *UnknownRequest) RqName() string { return u.Name }
 func (m *Message) UnmarshalXML(d *xml.Decoder, start xml.StartElement) error {
 	return walkMsgs(d, start, "QBXMLMsgsRq", func(s xml.StartElement) {
 		for _, a := range s.Attr {
-			if a.Name.Local == "onError" {
+			switch a.Name.Local {
+			case "onError":
 				m.OnError = OnError(a.Value)
+			case "newMessageSetID":
+				m.NewMessageSetID = a.Value
+			case "oldMessageSetID":
+				m.OldMessageSetID = a.Value
 			}
 		}
 	}, func(child xml.StartElement) error {

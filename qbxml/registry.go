@@ -34,6 +34,7 @@ var requestTypes = map[string]func() Request{
 	"ARRefundCreditCardAddRq":  func() Request { return new(ARRefundCreditCardAddRq) },
 	"CheckAddRq":               func() Request { return new(CheckAddRq) },
 	"TxnVoidRq":                func() Request { return new(TxnVoidRq) },
+	"TxnDelRq":                 func() Request { return new(TxnDelRq) },
 	"SalesReceiptQueryRq":      func() Request { return new(SalesReceiptQueryRq) },
 	"InvoiceQueryRq":           func() Request { return new(InvoiceQueryRq) },
 	"CreditMemoQueryRq":        func() Request { return new(CreditMemoQueryRq) },
@@ -91,6 +92,7 @@ var responseTypes = map[string]func() Response{
 	"DataExtDefQueryRs":        func() Response { return new(DataExtDefQueryRs) },
 	"DataExtAddRs":             func() Response { return new(DataExtAddRs) },
 	"TxnVoidRs":                func() Response { return new(TxnVoidRs) },
+	"TxnDelRs":                 func() Response { return new(TxnDelRs) },
 }
 
 // NewResponse returns a new empty response of the named type (e.g.
@@ -196,6 +198,9 @@ func (*CheckAddRq) RqName() string { return "CheckAddRq" }
 
 // RqName returns "TxnVoidRq".
 func (*TxnVoidRq) RqName() string { return "TxnVoidRq" }
+
+// RqName returns "TxnDelRq".
+func (*TxnDelRq) RqName() string { return "TxnDelRq" }
 
 // RqName returns "SalesReceiptQueryRq".
 func (*SalesReceiptQueryRq) RqName() string { return "SalesReceiptQueryRq" }
@@ -527,3 +532,15 @@ type TxnVoidRs struct {
 
 // RsName returns "TxnVoidRs".
 func (*TxnVoidRs) RsName() string { return "TxnVoidRs" }
+
+// TxnDelRs answers TxnDelRq.
+type TxnDelRs struct {
+	RsHeader
+	TxnDelType  string   `xml:"TxnDelType,omitempty"`
+	TxnID       string   `xml:"TxnID,omitempty"`
+	TimeDeleted DateTime `xml:"TimeDeleted"`
+	RefNumber   string   `xml:"RefNumber,omitempty"`
+}
+
+// RsName returns "TxnDelRs".
+func (*TxnDelRs) RsName() string { return "TxnDelRs" }

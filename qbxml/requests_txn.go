@@ -1,6 +1,9 @@
 package qbxml
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // SalesLineAdd is one line of a sales receipt, invoice or credit memo
 // (SalesReceiptLineAdd, InvoiceLineAdd and CreditMemoLineAdd share these
@@ -253,10 +256,36 @@ const (
 )
 
 // TxnVoidRq voids a transaction (amounts become zero, the record stays).
+// QuickBooks cannot void a received payment; delete it with TxnDelRq.
 type TxnVoidRq struct {
 	RqHeader
 	TxnVoidType string `xml:"TxnVoidType" qb:"req"`
 	TxnID       string `xml:"TxnID" qb:"req,max=36"`
+}
+
+func (r *TxnVoidRq) check() error {
+	switch r.TxnVoidType {
+	case TxnTypeARRefundCreditCard, TxnTypeCheck, TxnTypeCreditMemo, TxnTypeInventoryAdjustment, TxnTypeInvoice, TxnTypeSalesReceipt:
+		return nil
+	case TxnTypeReceivePayment:
+		return errors.New("TxnVoidType: QuickBooks cannot void a ReceivePayment; delete it with TxnDelRq")
+	}
+	return fmt.Errorf("TxnVoidType %q is not a transaction type bcqb voids", r.TxnVoidType)
+}
+
+// TxnDelRq deletes a transaction. bcqb uses it only where QuickBooks offers
+// no void: a received payment posted in error.
+type TxnDelRq struct {
+	RqHeader
+	TxnDelType string `xml:"TxnDelType" qb:"req"`
+	TxnID      string `xml:"TxnID" qb:"req,max=36"`
+}
+
+func (r *TxnDelRq) check() error {
+	if r.TxnDelType != TxnTypeReceivePayment {
+		return fmt.Errorf("TxnDelType %q: bcqb deletes only ReceivePayment; void other transactions with TxnVoidRq", r.TxnDelType)
+	}
+	return nil
 }
 
 // ModifiedDateRangeFilter selects by modification time.
