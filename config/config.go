@@ -37,6 +37,21 @@ type Config struct {
 	RunEveryMinutes int
 	// BigCommerceAPIURL overrides BigCommerce's API base (the offline store in tests and the demo).
 	BigCommerceAPIURL string
+	// BigCommerceStoreHash and BigCommerceToken connect that store at start
+	// (created or updated), linked to the company of QBWCUser.
+	BigCommerceStoreHash string
+	BigCommerceToken     string
+	// BigCommerceBackfillFrom (YYYY-MM-DD) is the date history is pulled
+	// from; empty pulls only what changes from the first pull on.
+	// BackfillFrom is it parsed (UTC midnight).
+	BigCommerceBackfillFrom string
+	BackfillFrom            time.Time
+	// SecretKey is the key that seals BigCommerce tokens in the database
+	// (64 hex digits or base64 of 32 bytes); empty uses <data>/secret.key,
+	// created once.
+	SecretKey string
+	// PullEvery is how often each store is pulled.
+	PullEvery time.Duration
 	// LogLevel is debug, info, warn or error; LogFormat is text or json.
 	LogLevel  string
 	LogFormat string
@@ -65,6 +80,11 @@ func (c *Config) settings() []setting {
 		{flag: "tls-key", env: "BCQB_TLS_KEY", usage: "TLS private key file (PEM)", str: &c.TLSKey},
 		{flag: "run-every", env: "BCQB_RUN_EVERY_MINUTES", def: "15", usage: "Web Connector schedule written into the .qwc file, in minutes", num: &c.RunEveryMinutes},
 		{flag: "bigcommerce-api-url", env: "BCQB_BIGCOMMERCE_API_URL", usage: "BigCommerce API base URL (for the offline store)", str: &c.BigCommerceAPIURL},
+		{flag: "bigcommerce-store-hash", env: "BCQB_BIGCOMMERCE_STORE_HASH", usage: "BigCommerce store hash to connect at start (the abc123 in stores/abc123)", str: &c.BigCommerceStoreHash},
+		{flag: "bigcommerce-token", env: "BCQB_BIGCOMMERCE_TOKEN", usage: "that store's API account access token (prefer BCQB_BIGCOMMERCE_TOKEN_FILE)", secret: true, str: &c.BigCommerceToken},
+		{flag: "bigcommerce-backfill-from", env: "BCQB_BIGCOMMERCE_BACKFILL_FROM", usage: "pull the store's orders changed since this date (YYYY-MM-DD); default: only changes from now on", str: &c.BigCommerceBackfillFrom},
+		{flag: "secret-key", env: "BCQB_SECRET_KEY", usage: "key sealing tokens in the database, 64 hex digits or base64 of 32 bytes (default: <data>/secret.key, created once)", secret: true, str: &c.SecretKey},
+		{flag: "pull-every", env: "BCQB_PULL_EVERY", def: "5m", usage: "how often each BigCommerce store is pulled", dur: &c.PullEvery},
 		{flag: "log-level", env: "BCQB_LOG_LEVEL", def: "info", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "BCQB_LOG_FORMAT", def: "text", usage: "text or json", str: &c.LogFormat},
 		{flag: "shutdown-timeout", env: "BCQB_SHUTDOWN_TIMEOUT", def: "15s", usage: "how long a graceful stop may take", dur: &c.ShutdownTimeout},
@@ -194,6 +214,26 @@ func (c *Config) Validate() error {
 		if u, err := url.Parse(c.BigCommerceAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			bad("BCQB_BIGCOMMERCE_API_URL %q is not an http(s) URL", c.BigCommerceAPIURL)
 		}
+	}
+	if (c.BigCommerceStoreHash == "") != (c.BigCommerceToken == "") {
+		bad("BCQB_BIGCOMMERCE_STORE_HASH and BCQB_BIGCOMMERCE_TOKEN go together: set both (or BCQB_BIGCOMMERCE_TOKEN_FILE) or neither")
+	}
+	if h := c.BigCommerceStoreHash; h != "" && strings.Trim(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+		bad("BCQB_BIGCOMMERCE_STORE_HASH %q is not a store hash: take the letters and digits after /stores/ in the API path", h)
+	}
+	c.BackfillFrom = time.Time{}
+	if c.BigCommerceBackfillFrom != "" {
+		if t, err := time.Parse(time.DateOnly, c.BigCommerceBackfillFrom); err != nil {
+			bad("BCQB_BIGCOMMERCE_BACKFILL_FROM %q is not a date like 2025-01-31", c.BigCommerceBackfillFrom)
+		} else {
+			c.BackfillFrom = t
+		}
+	}
+	if c.PullEvery == 0 { // a Config built in code, not parsed
+		c.PullEvery = 5 * time.Minute
+	}
+	if c.PullEvery < 30*time.Second {
+		bad("BCQB_PULL_EVERY %s is under 30s: the store's API quota is shared with its other apps", c.PullEvery)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
