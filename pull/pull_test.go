@@ -59,13 +59,14 @@ func (h *holds) Hold(companyID int64) func() {
 }
 
 type fixture struct {
-	fake  *bcfake.Store
-	clock *clock
-	srv   *httptest.Server
-	db    *store.DB
-	p     *pull.Puller
-	st    store.BCStore
-	holds *holds
+	fake   *bcfake.Store
+	clock  *clock
+	srv    *httptest.Server
+	db     *store.DB
+	p      *pull.Puller
+	sealer *store.Sealer
+	st     store.BCStore
+	holds  *holds
 
 	mu sync.Mutex
 	// queries records the query of every GET v2/orders.
@@ -129,6 +130,7 @@ func newFixture(t testing.TB, s setup) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.sealer = sealer
 	u, err := f.db.PutUser(ctx, "qb", "password1")
 	if err != nil {
 		t.Fatal(err)
@@ -305,28 +307,52 @@ func TestBackfillChosenLaterIsQueuedAndRun(t *testing.T) {
 	if _, err := f.p.Pull(ctx, f.st.ID); err != nil {
 		t.Fatal(err)
 	}
-	// The user picks a backfill date before what was pulled.
-	if _, err := f.db.PutBCStore(ctx, nil, store.BCStoreInput{}); err == nil {
-		t.Fatal("PutBCStore without a sealer must fail")
-	}
-	key, _ := store.LoadOrCreateKey(t.TempDir(), "")
-	sealer, _ := store.NewSealer(key)
-	if _, err := f.db.PutBCStore(ctx, sealer, store.BCStoreInput{StoreHash: "abc123", Token: token, BackfillFrom: longAgo}); err != nil {
+	// The user then picks a backfill date before what was pulled.
+	if _, err := f.db.PutBCStore(ctx, f.sealer, store.BCStoreInput{StoreHash: "abc123", Token: token, BackfillFrom: longAgo}); err != nil {
 		t.Fatal(err)
 	}
-	_ = sealer // the token is now sealed with another key: the next pull must say so
 	n, err := f.p.EnqueueAll(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("EnqueueAll queued %d, %v; want an incremental pull and a backfill", n, err)
 	}
 	for {
 		ran, err := f.p.RunNext(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if !ran {
 			break
 		}
-		if err == nil || !strings.Contains(pull.Describe(err), "secret key") {
-			t.Errorf("pull with a token sealed under another key: %v", err)
-		}
+	}
+	st := f.store(t)
+	if !st.CoveredFrom.Equal(longAgo) || st.PullState != store.PullOK {
+		t.Errorf("after the backfill: covered from %v, state %s %q", st.CoveredFrom, st.PullState, st.LastPullError)
+	}
+	if got := f.counts(t)[store.DocOrder].Documents; got != f.listed() {
+		t.Errorf("%d orders stored, want %d", got, f.listed())
+	}
+	// Covered now: the next cron tick queues no backfill.
+	if n, err := f.p.EnqueueAll(ctx); err != nil || n != 1 {
+		t.Errorf("EnqueueAll queued %d, %v; want the incremental pull only", n, err)
+	}
+}
+
+func TestTokenSealedUnderAnotherKeyIsExplained(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, setup{})
+	key, err := store.LoadOrCreateKey(t.TempDir(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := store.NewSealer(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.PutBCStore(ctx, other, store.BCStoreInput{StoreHash: "abc123", Token: token}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.p.Pull(ctx, f.st.ID); !errors.Is(err, store.ErrSealed) {
+		t.Fatalf("err = %v, want ErrSealed", err)
 	}
 	if st := f.store(t); st.PullState != store.PullError || !strings.Contains(st.LastPullError, "BCQB_BIGCOMMERCE_TOKEN") {
 		t.Errorf("store row: %s %q", st.PullState, st.LastPullError)
@@ -510,6 +536,30 @@ func TestCutOffBodyMidPull(t *testing.T) {
 	}
 	if st := f.store(t); st.PullState != store.PullOK || !st.Watermark.Equal(epoch) {
 		t.Errorf("after the next pull: %s watermark %v", st.PullState, st.Watermark)
+	}
+}
+
+func TestPersistentServerErrorsAreRecordedAndLoseNothing(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, setup{backfillFrom: longAgo, maxRetries: 2})
+	if _, err := f.p.Pull(ctx, f.st.ID); err != nil {
+		t.Fatal(err)
+	}
+	before := f.counts(t)
+	f.clock.Add(time.Hour)
+	f.at(3, bcfake.Fault500, bcfake.Fault503, bcfake.Fault500, bcfake.Fault500)
+	if _, err := f.p.Pull(ctx, f.st.ID); !errors.Is(err, bigcommerce.ErrServer) {
+		t.Fatalf("err = %v, want ErrServer", err)
+	}
+	st := f.store(t)
+	if st.PullState != store.PullError || !strings.Contains(st.LastPullError, "server errors (5xx)") || !st.Watermark.Equal(epoch) {
+		t.Errorf("store row: %s %q, watermark %v", st.PullState, st.LastPullError, st.Watermark)
+	}
+	after := f.counts(t)
+	for kind, c := range before {
+		if after[kind] != c {
+			t.Errorf("%s: %+v then %+v", kind, c, after[kind])
+		}
 	}
 }
 
