@@ -306,6 +306,8 @@ func Describe(err error) string {
 	case errors.Is(err, bigcommerce.ErrTruncated):
 		return "BigCommerce's answer was cut off before its end, several times; nothing partial was stored and bcqb " +
 			"will try again at the next pull: " + err.Error()
+	case errors.Is(err, context.Canceled):
+		return "interrupted: bcqb was stopping; the pull runs again at the next start"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "BigCommerce did not answer in time; bcqb will try again at the next pull"
 	}

@@ -581,3 +581,53 @@ func TestBadTokenIsRecordedInWords(t *testing.T) {
 		t.Errorf("task = %+v", tasks)
 	}
 }
+
+func TestCloseInterruptsAPullThatResumesAtTheNextStart(t *testing.T) {
+	ctx := context.Background()
+	// A quota window of half a second makes the pull last a few seconds.
+	f := newFixture(t, setup{orders: 100, backfillFrom: longAgo, window: 500 * time.Millisecond})
+	if err := f.p.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.p.Enqueue(ctx, store.PullTask{StoreID: f.st.ID, Kind: store.PullIncremental}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for f.counts(t)[store.DocOrder].Documents == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the pull stored nothing")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := f.p.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st := f.store(t)
+	if st.PullState != store.PullError || !strings.Contains(st.LastPullError, "interrupted") || !st.Watermark.IsZero() {
+		t.Errorf("after Close: %s %q watermark %v", st.PullState, st.LastPullError, st.Watermark)
+	}
+	tasks, err := f.db.PullTasks(ctx, f.st.ID, 1)
+	if err != nil || len(tasks) != 1 || tasks[0].State != store.TaskQueued {
+		t.Fatalf("interrupted task = %+v, %v; want it queued again", tasks, err)
+	}
+	// The next start picks it up and finishes.
+	p2, err := pull.New(pull.Options{Store: f.db, Sealer: f.sealer, APIURL: f.srv.URL + "/stores/{store_hash}/", Log: quiet(),
+		Poll: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p2.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer p2.Close(ctx)
+	deadline = time.Now().Add(30 * time.Second)
+	for f.store(t).PullState != store.PullOK {
+		if time.Now().After(deadline) {
+			t.Fatalf("the resumed pull did not finish: %+v", f.store(t))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := f.counts(t)[store.DocOrder]; got.Documents != f.listed() || got.Versions != got.Documents {
+		t.Errorf("orders after the resumed pull: %+v, want %d, one version each", got, f.listed())
+	}
+}

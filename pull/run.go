@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -23,7 +24,8 @@ type Result struct {
 	Products     int
 	// NewVersions counts the documents stored because their content was new.
 	NewVersions int
-	// Calls is the number of API requests the pull made.
+	// Calls is the number of API requests made while the pull ran (an order
+	// pull running beside it on the same store is counted too).
 	Calls int64
 }
 
@@ -268,7 +270,7 @@ func (r *run) order(ctx context.Context, o bigcommerce.Order) error {
 		if d.Refunds, err = r.c.OrderRefunds(ctx, o.ID); err != nil {
 			return err
 		}
-		slices.SortFunc(d.Refunds, func(a, b bigcommerce.Refund) int { return int(a.ID - b.ID) })
+		slices.SortFunc(d.Refunds, func(a, b bigcommerce.Refund) int { return cmp.Compare(a.ID, b.ID) })
 	}
 	doc, err := json.Marshal(OrderDocument{
 		Order:             o.Raw,
