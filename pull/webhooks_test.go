@@ -1,7 +1,9 @@
 package pull_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -155,4 +157,39 @@ func TestWebhookTriggersAnOrderPullOnceAndRefusesBadSecrets(t *testing.T) {
 	if code := post(t, dest, secret, body); code != http.StatusUnauthorized {
 		t.Errorf("callback after turning webhooks off: %d, want 401", code)
 	}
+}
+
+// FuzzWebhookHandler posts arbitrary bodies, with and without the right
+// secret: no input may panic, and nothing but the right secret on a
+// well-formed callback is accepted.
+func FuzzWebhookHandler(f *testing.F) {
+	fx := newFixture(f, setup{orders: 5})
+	secret := strings.Repeat("5e", 32)
+	sum := sha256.Sum256([]byte(secret))
+	if err := fx.db.SetBCWebhooks(context.Background(), fx.st.ID, sum[:], []int64{1}, "https://bcqb.example/webhooks/bigcommerce"); err != nil {
+		f.Fatal(err)
+	}
+	h := fx.p.WebhookHandler()
+	f.Add([]byte(`{"scope":"store/order/updated","store_id":"1","data":{"type":"order","id":101},"hash":"h","created_at":1,"producer":"stores/abc123"}`), true)
+	f.Add([]byte(`{"scope":"store/order/transaction/created","data":{"type":"transaction","id":9,"order_id":"101"},"hash":"h2","producer":"stores/abc123"}`), true)
+	f.Add([]byte(`{"scope":"store/product/updated","data":{"type":"product","id":3},"hash":"h3","producer":"stores/abc123"}`), false)
+	f.Add([]byte(`{`), true)
+	f.Fuzz(func(t *testing.T, body []byte, right bool) {
+		req := httptest.NewRequest(http.MethodPost, pull.WebhookPath, bytes.NewReader(body))
+		if right {
+			req.Header.Set(pull.WebhookHeader, secret)
+		} else {
+			req.Header.Set(pull.WebhookHeader, secret[:len(secret)-1]+"0")
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		switch {
+		case !right && rec.Code != http.StatusUnauthorized && rec.Code != http.StatusBadRequest && rec.Code != http.StatusRequestEntityTooLarge:
+			t.Fatalf("wrong secret answered %d", rec.Code)
+		case rec.Code == http.StatusOK:
+			if _, err := bigcommerce.ParseWebhook(body); err != nil {
+				t.Fatalf("accepted a body ParseWebhook refuses: %v", err)
+			}
+		}
+	})
 }
