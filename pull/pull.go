@@ -184,8 +184,8 @@ func (p *Puller) Enqueue(ctx context.Context, t store.PullTask) (store.PullTask,
 }
 
 // EnqueueAll queues an incremental pull of every connected store, and a
-// backfill where the chosen date lies before what was pulled so far; cron
-// calls it. It returns how many tasks it queued.
+// backfill where the chosen date lies before what was pulled so far, and
+// prunes old task history; cron calls it. It returns how many tasks it queued.
 func (p *Puller) EnqueueAll(ctx context.Context) (int, error) {
 	stores, err := p.db.BCStores(ctx)
 	if err != nil {
@@ -209,8 +209,16 @@ func (p *Puller) EnqueueAll(ctx context.Context) (int, error) {
 	if n > 0 {
 		p.notify()
 	}
+	if _, err := p.db.PruneBCHistory(ctx, p.db.Now().Add(-HistoryKept)); err != nil {
+		return n, err
+	}
 	return n, nil
 }
+
+// HistoryKept is how long finished pull tasks and received webhook events
+// are kept (for the page, and to drop redeliveries: BigCommerce retries a
+// callback for up to 48 hours).
+const HistoryKept = 7 * 24 * time.Hour
 
 // RunNext claims one due task and runs it. It reports false when nothing
 // was due. A task's failure is recorded on the task and on the store's row;

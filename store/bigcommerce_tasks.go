@@ -253,3 +253,27 @@ func (db *DB) CountWebhookEvents(ctx context.Context, storeID int64) (int, error
 	}
 	return n, nil
 }
+
+// PruneBCHistory deletes pull tasks that ended before cutoff and webhook
+// events received before it, so the queue's history does not grow forever
+// (a pull every 5 minutes is 100,000 rows a year). Keep a cutoff well past
+// BigCommerce's 48 hours of redeliveries so dedupe still sees repeats.
+func (db *DB) PruneBCHistory(ctx context.Context, cutoff time.Time) (int, error) {
+	c := formatTime(cutoff)
+	var n int64
+	err := db.withTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM bc_pull_tasks WHERE state IN ('done', 'failed') AND finished_at < ?`, c)
+		if err != nil {
+			return fmt.Errorf("store: prune pull tasks: %w", err)
+		}
+		a, _ := res.RowsAffected()
+		res, err = tx.ExecContext(ctx, `DELETE FROM bc_webhook_events WHERE received_at < ?`, c)
+		if err != nil {
+			return fmt.Errorf("store: prune webhook events: %w", err)
+		}
+		b, _ := res.RowsAffected()
+		n = a + b
+		return nil
+	})
+	return int(n), err
+}

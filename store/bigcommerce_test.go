@@ -388,4 +388,14 @@ func TestRecordWebhookDedupes(t *testing.T) {
 	if n, _ := db.CountWebhookEvents(ctx, st.ID); n != 2 {
 		t.Errorf("events = %d", n)
 	}
+	// Pruning keeps what is recent and what is still queued.
+	if n, err := db.PruneBCHistory(ctx, db.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("pruned %d recent rows, %v", n, err)
+	}
+	if n, err := db.PruneBCHistory(ctx, db.Now().Add(time.Hour)); err != nil || n != 2 {
+		t.Errorf("pruned %d, %v; want the two events and not the queued task", n, err)
+	}
+	if tasks, _ := db.PullTasks(ctx, st.ID, 0); len(tasks) != 1 {
+		t.Errorf("the queued task was pruned")
+	}
 }
