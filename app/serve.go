@@ -38,6 +38,7 @@ type Server struct {
 	cron     *cron.Cron
 	ca       *tlsca.Authority
 	source   *jobs.Source
+	pull     *pullService
 
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -80,6 +81,11 @@ func (s *Server) setup(ctx context.Context) error {
 	if _, err := jobs.EnqueueCompanyInfo(ctx, s.db); err != nil {
 		return err
 	}
+	pullSvc, err := newPullService(ctx, cfg, s.db, s.source.Hold, s.log)
+	if err != nil {
+		return err
+	}
+	s.pull = pullSvc
 
 	tmpl, err := templates.Parse()
 	if err != nil {
@@ -116,6 +122,7 @@ func (s *Server) setup(ctx context.Context) error {
 				RunEveryNMinutes: cfg.RunEveryMinutes})
 		},
 		CA:        caHandler,
+		Webhooks:  s.pull.webhooks(),
 		Templates: tmpl,
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
@@ -167,6 +174,10 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 				s.log.InfoContext(loopCtx, "renewed certificate")
 			}
 		})
+	}
+	if err := s.pull.start(loopCtx, s.cron); err != nil {
+		stop()
+		return err
 	}
 	s.cron.Start()
 
@@ -243,6 +254,9 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	if s.stop != nil {
 		s.stop()
+	}
+	if s.pull != nil {
+		errs = append(errs, s.pull.close(ctx))
 	}
 	s.wg.Wait()
 	errs = append(errs, s.db.Close())

@@ -35,7 +35,9 @@ type Deps struct {
 	// QWC builds the .qwc file of a Web Connector user.
 	QWC func(ctx context.Context, user string) (qwc.File, error)
 	// CA serves bcqb's root certificate; nil when bcqb does not run its own CA.
-	CA        http.Handler
+	CA http.Handler
+	// Webhooks receives BigCommerce's callbacks; nil when none are wanted.
+	Webhooks  http.Handler
 	Templates *template.Template
 	Version   string
 	BaseURL   string
@@ -54,6 +56,9 @@ func NewHandler(d Deps) http.Handler {
 	s := &server{Deps: d}
 	r := mux.NewRouter()
 	r.Handle("/qbwc", d.SOAP)
+	if d.Webhooks != nil {
+		r.Handle("/webhooks/bigcommerce", d.Webhooks).Methods(http.MethodPost)
+	}
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
 	r.HandleFunc("/qwc", s.qwcFile).Methods(http.MethodGet)
 	r.HandleFunc("/support", s.page("support.html", "Support")).Methods(http.MethodGet, http.MethodHead)
