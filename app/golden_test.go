@@ -13,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 var (
@@ -23,11 +25,7 @@ var (
 // sharedReference finds ../shared/reference beside the repository, or skips.
 func sharedReference(t testing.TB) string {
 	t.Helper()
-	dir := filepath.Join("..", "..", "shared", "reference")
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("the shared reference material (%s) is not here; CI has it", dir)
-	}
-	return dir
+	return sharedref.Dir(t)
 }
 
 var (

@@ -9,7 +9,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/bcqb/bcqb/bigcommerce/internal/sharedref"
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 // fixturesDir is ../shared/reference/bigcommerce/fixtures: the recorded

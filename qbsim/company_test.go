@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 var testStart = time.Date(2026, 11, 27, 15, 4, 5, 0, time.UTC)
@@ -55,22 +57,10 @@ func xsdCheck(t *testing.T, resp string) {
 
 // referenceDirOrEmpty is referenceDir without skipping.
 func referenceDirOrEmpty() string {
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		p := filepath.Dir(dir)
-		if p == dir {
-			return ""
-		}
-		dir = p
+	if dir, ok := sharedref.Find(); ok {
+		return dir
 	}
-	ref := filepath.Join(dir, "..", "shared", "reference")
-	if _, err := os.Stat(ref); err != nil {
-		return ""
-	}
-	return ref
+	return ""
 }
 
 func TestIntuitSamples(t *testing.T) {

@@ -10,12 +10,13 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 // scriptedQB stands in for the QuickBooks request processor in tests of the
@@ -421,25 +422,7 @@ func TestQWC(t *testing.T) {
 // skips the test.
 func referenceDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("go.mod not found above the package; cannot locate ../shared/reference")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "reference")
-	if _, err := os.Stat(ref); err != nil {
-		t.Skipf("reference material not available at %s (needs /work/shared): %v", ref, err)
-	}
-	return ref
+	return sharedref.Dir(t)
 }
 
 // TestWebConnectorHTTPS runs a session over TLS with the certificate

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 // fuzzSeeds adds the sample responses (when the reference folder exists)
@@ -19,8 +21,7 @@ func fuzzSeeds(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	if dir, err := os.Getwd(); err == nil {
-		ref := filepath.Join(dir, "..", "..", "shared", "reference", "qbxml", "samples")
+	if ref, ok := sharedref.Find("qbxml", "samples"); ok {
 		_ = filepath.WalkDir(ref, func(p string, d os.DirEntry, err error) error {
 			if err == nil && !d.IsDir() {
 				if b, err := os.ReadFile(p); err == nil && len(b) < 64<<10 {

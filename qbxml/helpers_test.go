@@ -10,31 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcqb/bcqb/internal/sharedref"
 	"github.com/shopspring/decimal"
 )
 
 // referenceDir finds ../shared/reference next to the module root, or skips.
 func referenceDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the package; cannot find ../shared/reference")
-		}
-		dir = parent
-	}
-	ref := filepath.Join(dir, "..", "shared", "reference")
-	if _, err := os.Stat(filepath.Join(ref, "qbxml")); err != nil {
-		t.Skipf("reference material not present at %s; skipping (it holds Intuit's XSDs and samples)", ref)
-	}
-	return ref
+	return filepath.Dir(sharedref.Dir(t, "qbxml"))
 }
 
 // xsdFor is the schema that judges a message of version v: 16.0 for 16.0,

@@ -18,7 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/bcqb/bcqb/bigcommerce/bcfake"
-	"github.com/bcqb/bcqb/bigcommerce/internal/sharedref"
+	"github.com/bcqb/bcqb/internal/sharedref"
 )
 
 // specDir is ../shared/reference/bigcommerce/reference (skips when absent).
