@@ -77,7 +77,7 @@ func TestItemQueryRoundTrip(t *testing.T) {
 func TestFindQueries(t *testing.T) {
 	docs := map[string][]byte{}
 	from := time.Date(2026, 11, 3, 9, 0, 0, 0, time.UTC)
-	for _, typ := range []string{TxnTypeSalesReceipt, TxnTypeInvoice, TxnTypeCreditMemo} {
+	for _, typ := range []string{TxnTypeSalesReceipt, TxnTypeInvoice, TxnTypeCreditMemo, TxnTypeReceivePayment, TxnTypeARRefundCreditCard, TxnTypeCheck} {
 		r, ok := FindByRefNumber(typ, "100042")
 		if !ok {
 			t.Fatalf("FindByRefNumber(%s)", typ)
@@ -93,10 +93,21 @@ func TestFindQueries(t *testing.T) {
 		if !strings.Contains(string(b), "<FromModifiedDate>2026-11-03T09:00:00</FromModifiedDate>") {
 			t.Errorf("modified date not local form:\n%s", b)
 		}
+		if got := r.RqName(); got != typ+"QueryRq" {
+			t.Errorf("FindByRefNumber(%s) built a %s", typ, got)
+		}
+		if got := m.RqName(); got != typ+"QueryRq" {
+			t.Errorf("FindModified(%s) built a %s", typ, got)
+		}
 		docs[typ] = b
 	}
-	if _, ok := FindByRefNumber("Check", "1"); ok {
-		t.Error("FindByRefNumber accepted Check")
+	for _, typ := range []string{TxnTypeInventoryAdjustment, "Bill", ""} {
+		if _, ok := FindByRefNumber(typ, "1"); ok {
+			t.Errorf("FindByRefNumber accepted %q, which bcqb does not post", typ)
+		}
+		if _, ok := FindModified(typ, from, from); ok {
+			t.Errorf("FindModified accepted %q", typ)
+		}
 	}
 	ref := referenceDir(t)
 	for name, why := range xmllint(t, xsdFor(ref, V13), docs) {

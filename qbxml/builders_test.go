@@ -170,6 +170,27 @@ func TestBuildRefuses(t *testing.T) {
 			r.SalesReceiptAdd.Lines[0].SalesTaxCodeRef = RefName("Taxable")
 			return r
 		}, V13, "SalesTaxCodeRef"},
+		{"unknown account type", func() Request {
+			return &AccountAddRq{AccountAdd: AccountAdd{Name: "Sales", AccountType: "Revenue"}}
+		}, V13, `AccountType "Revenue" is not a QuickBooks account type`},
+		{"account without type", func() Request { return &AccountAddRq{AccountAdd: AccountAdd{Name: "Sales"}} }, V13, "AccountAdd.AccountType: is required"},
+		{"account number too long", func() Request {
+			return &AccountAddRq{AccountAdd: AccountAdd{Name: "Sales", AccountType: AccountTypeIncome, AccountNumber: "40100000"}}
+		}, V13, "longer than 7"},
+		{"class name too long", func() Request { return &ClassAddRq{ClassAdd: ClassAdd{Name: strings.Repeat("c", 32)}} }, V13, "longer than 31"},
+		{"tax rate without agency", func() Request {
+			return &ItemSalesTaxAddRq{ItemSalesTaxAdd: ItemSalesTaxAdd{Name: "BC Tax", TaxRate: PercentOf(dec("6.25"))}}
+		}, V13, "needs a TaxVendorRef"},
+		{"sales tax code without IsTaxable", func() Request { return &SalesTaxCodeAddRq{SalesTaxCodeAdd: SalesTaxCodeAdd{Name: "BCT"}} }, V13, "IsTaxable: is required"},
+		{"sales tax code name of 4", func() Request {
+			return &SalesTaxCodeAddRq{SalesTaxCodeAdd: SalesTaxCodeAdd{Name: "BCTX", IsTaxable: new(false)}}
+		}, V13, "longer than 3"},
+		{"payment query by TxnID and filter", func() Request {
+			return &ReceivePaymentQueryRq{TxnSelect: TxnSelect{TxnIDs: []string{"1-1"}}, TxnFilter: TxnFilter{MaxReturned: 1}}
+		}, V13, "choose one of TxnID"},
+		{"check query with two date filters", func() Request {
+			return &CheckQueryRq{TxnFilter: TxnFilter{ModifiedDateRangeFilter: &ModifiedDateRangeFilter{}, TxnDateRangeFilter: &TxnDateRangeFilter{}}}
+		}, V13, "cannot both be set"},
 		{"long requestID", func() Request {
 			r := &HostQueryRq{}
 			r.SetRequestID(strings.Repeat("9", 51))

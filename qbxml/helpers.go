@@ -70,8 +70,10 @@ func NewItemRet(kind string) ItemRet {
 // FindByRefNumber builds the query bcqb sends before posting a transaction
 // that might already exist (after an unknown outcome): by RefNumber, with
 // line items, and with the public data extensions (OwnerID 0) so the
-// BigCommerce id stored there can be compared. txnType is "SalesReceipt",
-// "Invoice" or "CreditMemo".
+// BigCommerce id stored there can be compared. txnType is one of the types
+// bcqb posts: "SalesReceipt", "Invoice", "CreditMemo", "ReceivePayment",
+// "ARRefundCreditCard" or "Check" (a check also comes with its links, which
+// name the credit memo it paid out).
 func FindByRefNumber(txnType string, refNumbers ...string) (Request, bool) {
 	sel := TxnSelect{RefNumbers: refNumbers}
 	yes, owner := true, []string{"0"}
@@ -82,6 +84,12 @@ func FindByRefNumber(txnType string, refNumbers ...string) (Request, bool) {
 		return &InvoiceQueryRq{TxnSelect: sel, IncludeLineItems: &yes, OwnerIDs: owner}, true
 	case TxnTypeCreditMemo:
 		return &CreditMemoQueryRq{TxnSelect: sel, IncludeLineItems: &yes, OwnerIDs: owner}, true
+	case TxnTypeReceivePayment:
+		return &ReceivePaymentQueryRq{TxnSelect: sel, IncludeLineItems: &yes, OwnerIDs: owner}, true
+	case TxnTypeARRefundCreditCard:
+		return &ARRefundCreditCardQueryRq{TxnSelect: sel, IncludeLineItems: &yes, OwnerIDs: owner}, true
+	case TxnTypeCheck:
+		return &CheckQueryRq{TxnSelect: sel, IncludeLineItems: &yes, IncludeLinkedTxns: &yes, OwnerIDs: owner}, true
 	}
 	return nil, false
 }
@@ -90,6 +98,7 @@ func FindByRefNumber(txnType string, refNumbers ...string) (Request, bool) {
 // [from, to] (the other way to find a transaction posted by an earlier,
 // interrupted session). The times are sent without an offset, because
 // QuickBooks reads them as its own local time; pass them in that zone.
+// txnType is one of those FindByRefNumber takes.
 func FindModified(txnType string, from, to time.Time) (Request, bool) {
 	f := TxnFilter{ModifiedDateRangeFilter: &ModifiedDateRangeFilter{
 		FromModifiedDate: DateTime{Raw: from.Format("2006-01-02T15:04:05")},
@@ -103,6 +112,12 @@ func FindModified(txnType string, from, to time.Time) (Request, bool) {
 		return &InvoiceQueryRq{TxnFilter: f, OwnerIDs: owner}, true
 	case TxnTypeCreditMemo:
 		return &CreditMemoQueryRq{TxnFilter: f, OwnerIDs: owner}, true
+	case TxnTypeReceivePayment:
+		return &ReceivePaymentQueryRq{TxnFilter: f, OwnerIDs: owner}, true
+	case TxnTypeARRefundCreditCard:
+		return &ARRefundCreditCardQueryRq{TxnFilter: f, OwnerIDs: owner}, true
+	case TxnTypeCheck:
+		return &CheckQueryRq{TxnFilter: f, OwnerIDs: owner}, true
 	}
 	return nil, false
 }

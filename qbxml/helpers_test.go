@@ -124,6 +124,22 @@ func sampleRequests() map[string]func() Request {
 				DiscountRatePercent: PercentOf(dec("10")), AccountRef: RefName("Discounts")}}
 		},
 		"ItemSalesTaxQueryRq": func() Request { return &ItemSalesTaxQueryRq{ListFilter: ListFilter{ActiveStatus: ActiveOnly}} },
+		"ItemSalesTaxAddRq": func() Request {
+			return &ItemSalesTaxAddRq{ItemSalesTaxAdd: ItemSalesTaxAdd{Name: "BC Sales Tax", BarCode: &BarCode{BarCodeValue: "TAX-1", AllowOverride: new(true)},
+				IsActive: new(true), ClassRef: RefName("Web"), ItemDesc: "Sales tax charged by BigCommerce",
+				TaxRate: PercentOf(dec("6.25")), TaxVendorRef: RefName("Illinois Department of Revenue")}}
+		},
+		"AccountAddRq": func() Request {
+			return &AccountAddRq{AccountAdd: AccountAdd{Name: "BigCommerce Sales", IsActive: new(true), ParentRef: RefName("Sales"),
+				AccountType: AccountTypeIncome, AccountNumber: "4010", Desc: "Sales from the BigCommerce store", CurrencyRef: RefName("US Dollar")},
+				IncludeRetElement: []string{"ListID", "FullName", "EditSequence"}}
+		},
+		"ClassAddRq": func() Request {
+			return &ClassAddRq{ClassAdd: ClassAdd{Name: "BigCommerce", IsActive: new(true), ParentRef: RefName("Web")}}
+		},
+		"SalesTaxCodeAddRq": func() Request {
+			return &SalesTaxCodeAddRq{SalesTaxCodeAdd: SalesTaxCodeAdd{Name: "BCT", IsActive: new(true), IsTaxable: new(true), Desc: "BigCommerce taxable"}}
+		},
 		"ItemInventoryQueryRq": func() Request {
 			return &ItemInventoryQueryRq{ListSelect: ListSelect{FullNames: []string{"TSHIRT-RED-M"}}}
 		},
@@ -204,6 +220,19 @@ func sampleRequests() map[string]func() Request {
 		"CreditMemoQueryRq": func() Request {
 			return &CreditMemoQueryRq{TxnFilter: TxnFilter{TxnDateRangeFilter: &TxnDateRangeFilter{FromTxnDate: testDay, ToTxnDate: testDay},
 				EntityFilter: &EntityFilter{FullNames: []string{"Jane Doe"}}}}
+		},
+		"ReceivePaymentQueryRq": func() Request {
+			return &ReceivePaymentQueryRq{TxnSelect: TxnSelect{RefNumbers: []string{"ch_3Nabcdefghijklmn"}}, IncludeLineItems: new(true), OwnerIDs: []string{"0"}}
+		},
+		"ARRefundCreditCardQueryRq": func() Request {
+			q := &ARRefundCreditCardQueryRq{TxnFilter: TxnFilter{MaxReturned: 10, TxnDateRangeFilter: &TxnDateRangeFilter{FromTxnDate: testDay, ToTxnDate: testDay},
+				EntityFilter: &EntityFilter{ListIDs: []string{"80000001-1416570432"}}, RefNumberFilter: &RefNumberFilter{MatchCriterion: StartsWith, RefNumber: "R1000"}},
+				IncludeLineItems: new(true), IncludeRetElement: []string{"TxnID", "RefNumber", "TotalAmount"}}
+			q.SetIterator(IteratorStart, "")
+			return q
+		},
+		"CheckQueryRq": func() Request {
+			return &CheckQueryRq{TxnSelect: TxnSelect{TxnIDs: []string{"C9-1417118700"}}, IncludeLineItems: new(true), IncludeLinkedTxns: new(true), OwnerIDs: []string{"0"}}
 		},
 		"InventoryAdjustmentAddRq": func() Request {
 			return &InventoryAdjustmentAddRq{InventoryAdjustmentAdd: InventoryAdjustmentAdd{AccountRef: RefName("Inventory Adjustments"),

@@ -7,41 +7,48 @@ import "slices"
 // RqName/RsName methods.
 
 var requestTypes = map[string]func() Request{
-	"HostQueryRq":              func() Request { return new(HostQueryRq) },
-	"CompanyQueryRq":           func() Request { return new(CompanyQueryRq) },
-	"PreferencesQueryRq":       func() Request { return new(PreferencesQueryRq) },
-	"AccountQueryRq":           func() Request { return new(AccountQueryRq) },
-	"ItemQueryRq":              func() Request { return new(ItemQueryRq) },
-	"ItemNonInventoryAddRq":    func() Request { return new(ItemNonInventoryAddRq) },
-	"ItemInventoryAddRq":       func() Request { return new(ItemInventoryAddRq) },
-	"ItemServiceAddRq":         func() Request { return new(ItemServiceAddRq) },
-	"ItemOtherChargeAddRq":     func() Request { return new(ItemOtherChargeAddRq) },
-	"ItemDiscountAddRq":        func() Request { return new(ItemDiscountAddRq) },
-	"ItemSalesTaxQueryRq":      func() Request { return new(ItemSalesTaxQueryRq) },
-	"ItemInventoryQueryRq":     func() Request { return new(ItemInventoryQueryRq) },
-	"SalesTaxCodeQueryRq":      func() Request { return new(SalesTaxCodeQueryRq) },
-	"ClassQueryRq":             func() Request { return new(ClassQueryRq) },
-	"PaymentMethodQueryRq":     func() Request { return new(PaymentMethodQueryRq) },
-	"PaymentMethodAddRq":       func() Request { return new(PaymentMethodAddRq) },
-	"CustomerQueryRq":          func() Request { return new(CustomerQueryRq) },
-	"CustomerAddRq":            func() Request { return new(CustomerAddRq) },
-	"CustomerModRq":            func() Request { return new(CustomerModRq) },
-	"CurrencyQueryRq":          func() Request { return new(CurrencyQueryRq) },
-	"SalesReceiptAddRq":        func() Request { return new(SalesReceiptAddRq) },
-	"InvoiceAddRq":             func() Request { return new(InvoiceAddRq) },
-	"ReceivePaymentAddRq":      func() Request { return new(ReceivePaymentAddRq) },
-	"CreditMemoAddRq":          func() Request { return new(CreditMemoAddRq) },
-	"ARRefundCreditCardAddRq":  func() Request { return new(ARRefundCreditCardAddRq) },
-	"CheckAddRq":               func() Request { return new(CheckAddRq) },
-	"TxnVoidRq":                func() Request { return new(TxnVoidRq) },
-	"TxnDelRq":                 func() Request { return new(TxnDelRq) },
-	"SalesReceiptQueryRq":      func() Request { return new(SalesReceiptQueryRq) },
-	"InvoiceQueryRq":           func() Request { return new(InvoiceQueryRq) },
-	"CreditMemoQueryRq":        func() Request { return new(CreditMemoQueryRq) },
-	"InventoryAdjustmentAddRq": func() Request { return new(InventoryAdjustmentAddRq) },
-	"DataExtDefAddRq":          func() Request { return new(DataExtDefAddRq) },
-	"DataExtDefQueryRq":        func() Request { return new(DataExtDefQueryRq) },
-	"DataExtAddRq":             func() Request { return new(DataExtAddRq) },
+	"HostQueryRq":               func() Request { return new(HostQueryRq) },
+	"CompanyQueryRq":            func() Request { return new(CompanyQueryRq) },
+	"PreferencesQueryRq":        func() Request { return new(PreferencesQueryRq) },
+	"AccountQueryRq":            func() Request { return new(AccountQueryRq) },
+	"AccountAddRq":              func() Request { return new(AccountAddRq) },
+	"ItemQueryRq":               func() Request { return new(ItemQueryRq) },
+	"ItemNonInventoryAddRq":     func() Request { return new(ItemNonInventoryAddRq) },
+	"ItemInventoryAddRq":        func() Request { return new(ItemInventoryAddRq) },
+	"ItemServiceAddRq":          func() Request { return new(ItemServiceAddRq) },
+	"ItemOtherChargeAddRq":      func() Request { return new(ItemOtherChargeAddRq) },
+	"ItemDiscountAddRq":         func() Request { return new(ItemDiscountAddRq) },
+	"ItemSalesTaxQueryRq":       func() Request { return new(ItemSalesTaxQueryRq) },
+	"ItemSalesTaxAddRq":         func() Request { return new(ItemSalesTaxAddRq) },
+	"ItemInventoryQueryRq":      func() Request { return new(ItemInventoryQueryRq) },
+	"SalesTaxCodeQueryRq":       func() Request { return new(SalesTaxCodeQueryRq) },
+	"SalesTaxCodeAddRq":         func() Request { return new(SalesTaxCodeAddRq) },
+	"ClassQueryRq":              func() Request { return new(ClassQueryRq) },
+	"ClassAddRq":                func() Request { return new(ClassAddRq) },
+	"PaymentMethodQueryRq":      func() Request { return new(PaymentMethodQueryRq) },
+	"PaymentMethodAddRq":        func() Request { return new(PaymentMethodAddRq) },
+	"CustomerQueryRq":           func() Request { return new(CustomerQueryRq) },
+	"CustomerAddRq":             func() Request { return new(CustomerAddRq) },
+	"CustomerModRq":             func() Request { return new(CustomerModRq) },
+	"CurrencyQueryRq":           func() Request { return new(CurrencyQueryRq) },
+	"SalesReceiptAddRq":         func() Request { return new(SalesReceiptAddRq) },
+	"InvoiceAddRq":              func() Request { return new(InvoiceAddRq) },
+	"ReceivePaymentAddRq":       func() Request { return new(ReceivePaymentAddRq) },
+	"CreditMemoAddRq":           func() Request { return new(CreditMemoAddRq) },
+	"ARRefundCreditCardAddRq":   func() Request { return new(ARRefundCreditCardAddRq) },
+	"CheckAddRq":                func() Request { return new(CheckAddRq) },
+	"TxnVoidRq":                 func() Request { return new(TxnVoidRq) },
+	"TxnDelRq":                  func() Request { return new(TxnDelRq) },
+	"SalesReceiptQueryRq":       func() Request { return new(SalesReceiptQueryRq) },
+	"InvoiceQueryRq":            func() Request { return new(InvoiceQueryRq) },
+	"CreditMemoQueryRq":         func() Request { return new(CreditMemoQueryRq) },
+	"ReceivePaymentQueryRq":     func() Request { return new(ReceivePaymentQueryRq) },
+	"ARRefundCreditCardQueryRq": func() Request { return new(ARRefundCreditCardQueryRq) },
+	"CheckQueryRq":              func() Request { return new(CheckQueryRq) },
+	"InventoryAdjustmentAddRq":  func() Request { return new(InventoryAdjustmentAddRq) },
+	"DataExtDefAddRq":           func() Request { return new(DataExtDefAddRq) },
+	"DataExtDefQueryRq":         func() Request { return new(DataExtDefQueryRq) },
+	"DataExtAddRq":              func() Request { return new(DataExtAddRq) },
 }
 
 // NewRequest returns a new empty request of the named type (e.g.
@@ -58,41 +65,48 @@ func NewRequest(name string) (Request, bool) {
 func RequestNames() []string { return sortedKeys(requestTypes) }
 
 var responseTypes = map[string]func() Response{
-	"HostQueryRs":              func() Response { return new(HostQueryRs) },
-	"CompanyQueryRs":           func() Response { return new(CompanyQueryRs) },
-	"PreferencesQueryRs":       func() Response { return new(PreferencesQueryRs) },
-	"AccountQueryRs":           func() Response { return new(AccountQueryRs) },
-	"ItemQueryRs":              func() Response { return new(ItemQueryRs) },
-	"ItemNonInventoryAddRs":    func() Response { return new(ItemNonInventoryAddRs) },
-	"ItemInventoryAddRs":       func() Response { return new(ItemInventoryAddRs) },
-	"ItemServiceAddRs":         func() Response { return new(ItemServiceAddRs) },
-	"ItemOtherChargeAddRs":     func() Response { return new(ItemOtherChargeAddRs) },
-	"ItemDiscountAddRs":        func() Response { return new(ItemDiscountAddRs) },
-	"ItemSalesTaxQueryRs":      func() Response { return new(ItemSalesTaxQueryRs) },
-	"ItemInventoryQueryRs":     func() Response { return new(ItemInventoryQueryRs) },
-	"SalesTaxCodeQueryRs":      func() Response { return new(SalesTaxCodeQueryRs) },
-	"ClassQueryRs":             func() Response { return new(ClassQueryRs) },
-	"PaymentMethodQueryRs":     func() Response { return new(PaymentMethodQueryRs) },
-	"PaymentMethodAddRs":       func() Response { return new(PaymentMethodAddRs) },
-	"CustomerQueryRs":          func() Response { return new(CustomerQueryRs) },
-	"CustomerAddRs":            func() Response { return new(CustomerAddRs) },
-	"CustomerModRs":            func() Response { return new(CustomerModRs) },
-	"CurrencyQueryRs":          func() Response { return new(CurrencyQueryRs) },
-	"SalesReceiptAddRs":        func() Response { return new(SalesReceiptAddRs) },
-	"SalesReceiptQueryRs":      func() Response { return new(SalesReceiptQueryRs) },
-	"InvoiceAddRs":             func() Response { return new(InvoiceAddRs) },
-	"InvoiceQueryRs":           func() Response { return new(InvoiceQueryRs) },
-	"CreditMemoAddRs":          func() Response { return new(CreditMemoAddRs) },
-	"CreditMemoQueryRs":        func() Response { return new(CreditMemoQueryRs) },
-	"ReceivePaymentAddRs":      func() Response { return new(ReceivePaymentAddRs) },
-	"ARRefundCreditCardAddRs":  func() Response { return new(ARRefundCreditCardAddRs) },
-	"CheckAddRs":               func() Response { return new(CheckAddRs) },
-	"InventoryAdjustmentAddRs": func() Response { return new(InventoryAdjustmentAddRs) },
-	"DataExtDefAddRs":          func() Response { return new(DataExtDefAddRs) },
-	"DataExtDefQueryRs":        func() Response { return new(DataExtDefQueryRs) },
-	"DataExtAddRs":             func() Response { return new(DataExtAddRs) },
-	"TxnVoidRs":                func() Response { return new(TxnVoidRs) },
-	"TxnDelRs":                 func() Response { return new(TxnDelRs) },
+	"HostQueryRs":               func() Response { return new(HostQueryRs) },
+	"CompanyQueryRs":            func() Response { return new(CompanyQueryRs) },
+	"PreferencesQueryRs":        func() Response { return new(PreferencesQueryRs) },
+	"AccountQueryRs":            func() Response { return new(AccountQueryRs) },
+	"AccountAddRs":              func() Response { return new(AccountAddRs) },
+	"ItemQueryRs":               func() Response { return new(ItemQueryRs) },
+	"ItemNonInventoryAddRs":     func() Response { return new(ItemNonInventoryAddRs) },
+	"ItemInventoryAddRs":        func() Response { return new(ItemInventoryAddRs) },
+	"ItemServiceAddRs":          func() Response { return new(ItemServiceAddRs) },
+	"ItemOtherChargeAddRs":      func() Response { return new(ItemOtherChargeAddRs) },
+	"ItemDiscountAddRs":         func() Response { return new(ItemDiscountAddRs) },
+	"ItemSalesTaxQueryRs":       func() Response { return new(ItemSalesTaxQueryRs) },
+	"ItemSalesTaxAddRs":         func() Response { return new(ItemSalesTaxAddRs) },
+	"ItemInventoryQueryRs":      func() Response { return new(ItemInventoryQueryRs) },
+	"SalesTaxCodeQueryRs":       func() Response { return new(SalesTaxCodeQueryRs) },
+	"SalesTaxCodeAddRs":         func() Response { return new(SalesTaxCodeAddRs) },
+	"ClassQueryRs":              func() Response { return new(ClassQueryRs) },
+	"ClassAddRs":                func() Response { return new(ClassAddRs) },
+	"PaymentMethodQueryRs":      func() Response { return new(PaymentMethodQueryRs) },
+	"PaymentMethodAddRs":        func() Response { return new(PaymentMethodAddRs) },
+	"CustomerQueryRs":           func() Response { return new(CustomerQueryRs) },
+	"CustomerAddRs":             func() Response { return new(CustomerAddRs) },
+	"CustomerModRs":             func() Response { return new(CustomerModRs) },
+	"CurrencyQueryRs":           func() Response { return new(CurrencyQueryRs) },
+	"SalesReceiptAddRs":         func() Response { return new(SalesReceiptAddRs) },
+	"SalesReceiptQueryRs":       func() Response { return new(SalesReceiptQueryRs) },
+	"InvoiceAddRs":              func() Response { return new(InvoiceAddRs) },
+	"InvoiceQueryRs":            func() Response { return new(InvoiceQueryRs) },
+	"CreditMemoAddRs":           func() Response { return new(CreditMemoAddRs) },
+	"CreditMemoQueryRs":         func() Response { return new(CreditMemoQueryRs) },
+	"ReceivePaymentAddRs":       func() Response { return new(ReceivePaymentAddRs) },
+	"ReceivePaymentQueryRs":     func() Response { return new(ReceivePaymentQueryRs) },
+	"ARRefundCreditCardAddRs":   func() Response { return new(ARRefundCreditCardAddRs) },
+	"ARRefundCreditCardQueryRs": func() Response { return new(ARRefundCreditCardQueryRs) },
+	"CheckAddRs":                func() Response { return new(CheckAddRs) },
+	"CheckQueryRs":              func() Response { return new(CheckQueryRs) },
+	"InventoryAdjustmentAddRs":  func() Response { return new(InventoryAdjustmentAddRs) },
+	"DataExtDefAddRs":           func() Response { return new(DataExtDefAddRs) },
+	"DataExtDefQueryRs":         func() Response { return new(DataExtDefQueryRs) },
+	"DataExtAddRs":              func() Response { return new(DataExtAddRs) },
+	"TxnVoidRs":                 func() Response { return new(TxnVoidRs) },
+	"TxnDelRs":                  func() Response { return new(TxnDelRs) },
 }
 
 // NewResponse returns a new empty response of the named type (e.g.
@@ -130,6 +144,9 @@ func (*PreferencesQueryRq) RqName() string { return "PreferencesQueryRq" }
 // RqName returns "AccountQueryRq".
 func (*AccountQueryRq) RqName() string { return "AccountQueryRq" }
 
+// RqName returns "AccountAddRq".
+func (*AccountAddRq) RqName() string { return "AccountAddRq" }
+
 // RqName returns "ItemQueryRq".
 func (*ItemQueryRq) RqName() string { return "ItemQueryRq" }
 
@@ -151,14 +168,23 @@ func (*ItemDiscountAddRq) RqName() string { return "ItemDiscountAddRq" }
 // RqName returns "ItemSalesTaxQueryRq".
 func (*ItemSalesTaxQueryRq) RqName() string { return "ItemSalesTaxQueryRq" }
 
+// RqName returns "ItemSalesTaxAddRq".
+func (*ItemSalesTaxAddRq) RqName() string { return "ItemSalesTaxAddRq" }
+
 // RqName returns "ItemInventoryQueryRq".
 func (*ItemInventoryQueryRq) RqName() string { return "ItemInventoryQueryRq" }
 
 // RqName returns "SalesTaxCodeQueryRq".
 func (*SalesTaxCodeQueryRq) RqName() string { return "SalesTaxCodeQueryRq" }
 
+// RqName returns "SalesTaxCodeAddRq".
+func (*SalesTaxCodeAddRq) RqName() string { return "SalesTaxCodeAddRq" }
+
 // RqName returns "ClassQueryRq".
 func (*ClassQueryRq) RqName() string { return "ClassQueryRq" }
+
+// RqName returns "ClassAddRq".
+func (*ClassAddRq) RqName() string { return "ClassAddRq" }
 
 // RqName returns "PaymentMethodQueryRq".
 func (*PaymentMethodQueryRq) RqName() string { return "PaymentMethodQueryRq" }
@@ -211,6 +237,15 @@ func (*InvoiceQueryRq) RqName() string { return "InvoiceQueryRq" }
 // RqName returns "CreditMemoQueryRq".
 func (*CreditMemoQueryRq) RqName() string { return "CreditMemoQueryRq" }
 
+// RqName returns "ReceivePaymentQueryRq".
+func (*ReceivePaymentQueryRq) RqName() string { return "ReceivePaymentQueryRq" }
+
+// RqName returns "ARRefundCreditCardQueryRq".
+func (*ARRefundCreditCardQueryRq) RqName() string { return "ARRefundCreditCardQueryRq" }
+
+// RqName returns "CheckQueryRq".
+func (*CheckQueryRq) RqName() string { return "CheckQueryRq" }
+
 // RqName returns "InventoryAdjustmentAddRq".
 func (*InventoryAdjustmentAddRq) RqName() string { return "InventoryAdjustmentAddRq" }
 
@@ -258,6 +293,15 @@ type AccountQueryRs struct {
 
 // RsName returns "AccountQueryRs".
 func (*AccountQueryRs) RsName() string { return "AccountQueryRs" }
+
+// AccountAddRs answers AccountAddRq with the new account.
+type AccountAddRs struct {
+	RsHeader
+	Account *AccountRet `xml:"AccountRet,omitempty"`
+}
+
+// RsName returns "AccountAddRs".
+func (*AccountAddRs) RsName() string { return "AccountAddRs" }
 
 // ItemQueryRs answers ItemQueryRq.
 type ItemQueryRs struct {
@@ -322,6 +366,15 @@ type ItemSalesTaxQueryRs struct {
 // RsName returns "ItemSalesTaxQueryRs".
 func (*ItemSalesTaxQueryRs) RsName() string { return "ItemSalesTaxQueryRs" }
 
+// ItemSalesTaxAddRs answers ItemSalesTaxAddRq with the new item (Kind "ItemSalesTax"; TaxRate and TaxVendorRef set).
+type ItemSalesTaxAddRs struct {
+	RsHeader
+	Item *ItemRet `xml:"ItemSalesTaxRet,omitempty"`
+}
+
+// RsName returns "ItemSalesTaxAddRs".
+func (*ItemSalesTaxAddRs) RsName() string { return "ItemSalesTaxAddRs" }
+
 // ItemInventoryQueryRs answers ItemInventoryQueryRq.
 type ItemInventoryQueryRs struct {
 	RsHeader
@@ -340,6 +393,15 @@ type SalesTaxCodeQueryRs struct {
 // RsName returns "SalesTaxCodeQueryRs".
 func (*SalesTaxCodeQueryRs) RsName() string { return "SalesTaxCodeQueryRs" }
 
+// SalesTaxCodeAddRs answers SalesTaxCodeAddRq with the new code.
+type SalesTaxCodeAddRs struct {
+	RsHeader
+	SalesTaxCode *SalesTaxCodeRet `xml:"SalesTaxCodeRet,omitempty"`
+}
+
+// RsName returns "SalesTaxCodeAddRs".
+func (*SalesTaxCodeAddRs) RsName() string { return "SalesTaxCodeAddRs" }
+
 // ClassQueryRs answers ClassQueryRq.
 type ClassQueryRs struct {
 	RsHeader
@@ -348,6 +410,15 @@ type ClassQueryRs struct {
 
 // RsName returns "ClassQueryRs".
 func (*ClassQueryRs) RsName() string { return "ClassQueryRs" }
+
+// ClassAddRs answers ClassAddRq with the new class.
+type ClassAddRs struct {
+	RsHeader
+	Class *ClassRet `xml:"ClassRet,omitempty"`
+}
+
+// RsName returns "ClassAddRs".
+func (*ClassAddRs) RsName() string { return "ClassAddRs" }
 
 // PaymentMethodQueryRs answers PaymentMethodQueryRq.
 type PaymentMethodQueryRs struct {
@@ -466,6 +537,15 @@ type ReceivePaymentAddRs struct {
 // RsName returns "ReceivePaymentAddRs".
 func (*ReceivePaymentAddRs) RsName() string { return "ReceivePaymentAddRs" }
 
+// ReceivePaymentQueryRs answers ReceivePaymentQueryRq.
+type ReceivePaymentQueryRs struct {
+	RsHeader
+	ReceivePayments []ReceivePaymentRet `xml:"ReceivePaymentRet,omitempty"`
+}
+
+// RsName returns "ReceivePaymentQueryRs".
+func (*ReceivePaymentQueryRs) RsName() string { return "ReceivePaymentQueryRs" }
+
 // ARRefundCreditCardAddRs answers ARRefundCreditCardAddRq.
 type ARRefundCreditCardAddRs struct {
 	RsHeader
@@ -475,6 +555,15 @@ type ARRefundCreditCardAddRs struct {
 // RsName returns "ARRefundCreditCardAddRs".
 func (*ARRefundCreditCardAddRs) RsName() string { return "ARRefundCreditCardAddRs" }
 
+// ARRefundCreditCardQueryRs answers ARRefundCreditCardQueryRq.
+type ARRefundCreditCardQueryRs struct {
+	RsHeader
+	ARRefundCreditCards []ARRefundCreditCardRet `xml:"ARRefundCreditCardRet,omitempty"`
+}
+
+// RsName returns "ARRefundCreditCardQueryRs".
+func (*ARRefundCreditCardQueryRs) RsName() string { return "ARRefundCreditCardQueryRs" }
+
 // CheckAddRs answers CheckAddRq.
 type CheckAddRs struct {
 	RsHeader
@@ -483,6 +572,15 @@ type CheckAddRs struct {
 
 // RsName returns "CheckAddRs".
 func (*CheckAddRs) RsName() string { return "CheckAddRs" }
+
+// CheckQueryRs answers CheckQueryRq.
+type CheckQueryRs struct {
+	RsHeader
+	Checks []CheckRet `xml:"CheckRet,omitempty"`
+}
+
+// RsName returns "CheckQueryRs".
+func (*CheckQueryRs) RsName() string { return "CheckQueryRs" }
 
 // InventoryAdjustmentAddRs answers InventoryAdjustmentAddRq.
 type InventoryAdjustmentAddRs struct {

@@ -1,6 +1,11 @@
 package qbxml
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
 
 // Struct field order is schema order: encoding/xml writes fields in
 // declaration order, so every type below mirrors the sequence of its element
@@ -134,6 +139,43 @@ const (
 	AccountTypeOtherIncome        = "OtherIncome"
 )
 
+// accountTypes are the AccountType values of the 13.0 and 16.0 schemas. An
+// enumeration value outside them makes QuickBooks refuse the whole message
+// (0x80040400), so Build refuses it for the one request instead.
+var accountTypes = []string{"AccountsPayable", "AccountsReceivable", "Bank", "CostOfGoodsSold", "CreditCard", "Equity",
+	"Expense", "FixedAsset", "Income", "LongTermLiability", "NonPosting", "OtherAsset", "OtherCurrentAsset",
+	"OtherCurrentLiability", "OtherExpense", "OtherIncome"}
+
+// AccountAdd is a new account of the chart of accounts, for the income,
+// clearing and fee accounts a connected store needs when the company file
+// lacks them. DetailAccountType (QuickBooks Online only), SalesTaxCodeRef
+// (not in US QuickBooks Desktop), OpenBalance and TaxLineID are left out:
+// bcqb never posts opening balances or tax-form lines.
+type AccountAdd struct {
+	Name          string `xml:"Name" qb:"req,max=31"`
+	IsActive      *bool  `xml:"IsActive,omitempty"`
+	ParentRef     *Ref   `xml:"ParentRef,omitempty"`
+	AccountType   string `xml:"AccountType" qb:"req"`
+	AccountNumber string `xml:"AccountNumber,omitempty" qb:"max=7"`
+	BankNumber    string `xml:"BankNumber,omitempty" qb:"max=25"`
+	Desc          string `xml:"Desc,omitempty" qb:"max=200"`
+	CurrencyRef   *Ref   `xml:"CurrencyRef,omitempty"`
+}
+
+func (a *AccountAdd) check() error {
+	if a.AccountType != "" && !slices.Contains(accountTypes, a.AccountType) {
+		return fmt.Errorf("AccountType %q is not a QuickBooks account type (%s)", a.AccountType, strings.Join(accountTypes, ", "))
+	}
+	return nil
+}
+
+// AccountAddRq adds an account; the response is AccountAddRs with its AccountRet.
+type AccountAddRq struct {
+	RqHeader
+	AccountAdd        AccountAdd `xml:"AccountAdd"`
+	IncludeRetElement []string   `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+}
+
 // AccountQueryRq lists accounts (for the mapping page and deposit/income accounts).
 type AccountQueryRq struct {
 	RqHeader
@@ -204,6 +246,40 @@ type ClassQueryRq struct {
 }
 
 func (q *ClassQueryRq) check() error { return q.checkChoice(q.ListFilter.used()) }
+
+// ClassAdd is a new class, for companies that track sales by channel
+// (one class per connected store, for example).
+type ClassAdd struct {
+	Name      string `xml:"Name" qb:"req,max=31"`
+	IsActive  *bool  `xml:"IsActive,omitempty"`
+	ParentRef *Ref   `xml:"ParentRef,omitempty"`
+}
+
+// ClassAddRq adds a class; the response is ClassAddRs with its ClassRet.
+type ClassAddRq struct {
+	RqHeader
+	ClassAdd          ClassAdd `xml:"ClassAdd"`
+	IncludeRetElement []string `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+}
+
+// SalesTaxCodeAdd is a new sales tax code. US QuickBooks has only the
+// taxable/non-taxable distinction per code; ItemPurchaseTaxRef and
+// ItemSalesTaxRef of the schema exist for Canadian, UK and Australian
+// editions only (Intuit's OSR: "not in QBD"), so they are left out.
+type SalesTaxCodeAdd struct {
+	Name      string `xml:"Name" qb:"req,max=3"`
+	IsActive  *bool  `xml:"IsActive,omitempty"`
+	IsTaxable *bool  `xml:"IsTaxable,omitempty" qb:"req"`
+	Desc      string `xml:"Desc,omitempty" qb:"max=31"`
+}
+
+// SalesTaxCodeAddRq adds a sales tax code; the response is
+// SalesTaxCodeAddRs with its SalesTaxCodeRet.
+type SalesTaxCodeAddRq struct {
+	RqHeader
+	SalesTaxCodeAdd   SalesTaxCodeAdd `xml:"SalesTaxCodeAdd"`
+	IncludeRetElement []string        `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+}
 
 // CurrencyQueryRq lists currencies (multicurrency files).
 type CurrencyQueryRq struct {
@@ -525,6 +601,38 @@ func (i *ItemDiscountAdd) check() error {
 type ItemDiscountAddRq struct {
 	RqHeader
 	ItemDiscountAdd   ItemDiscountAdd `xml:"ItemDiscountAdd"`
+	IncludeRetElement []string        `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+}
+
+// ItemSalesTaxAdd is a new sales tax item. A careful connector keeps one at
+// 0 % for the transaction header (ItemSalesTaxRef) and posts the store's
+// charged tax as lines of a second tax item with an explicit Amount, so
+// QuickBooks' total equals the store's to the cent. QuickBooks requires a
+// TaxVendorRef (the tax agency) for a nonzero TaxRate. SalesTaxReturnLineRef
+// is in the schema but not in US QuickBooks Desktop (Intuit's OSR: "not in
+// QBD"), so it is left out.
+type ItemSalesTaxAdd struct {
+	Name         string   `xml:"Name" qb:"req,max=31"`
+	BarCode      *BarCode `xml:"BarCode,omitempty"`
+	IsActive     *bool    `xml:"IsActive,omitempty"`
+	ClassRef     *Ref     `xml:"ClassRef,omitempty"`
+	ItemDesc     string   `xml:"ItemDesc,omitempty" qb:"max=4095"`
+	TaxRate      Percent  `xml:"TaxRate"`
+	TaxVendorRef *Ref     `xml:"TaxVendorRef,omitempty"`
+}
+
+func (i *ItemSalesTaxAdd) check() error {
+	if i.TaxRate.IsSet() && !i.TaxRate.Decimal().IsZero() && i.TaxVendorRef.IsZero() {
+		return errors.New("a nonzero TaxRate needs a TaxVendorRef (the tax agency); QuickBooks refuses it without")
+	}
+	return nil
+}
+
+// ItemSalesTaxAddRq adds a sales tax item; the response is
+// ItemSalesTaxAddRs with an ItemRet of kind "ItemSalesTax".
+type ItemSalesTaxAddRq struct {
+	RqHeader
+	ItemSalesTaxAdd   ItemSalesTaxAdd `xml:"ItemSalesTaxAdd"`
 	IncludeRetElement []string        `xml:"IncludeRetElement,omitempty" qb:"max=50"`
 }
 

@@ -416,6 +416,48 @@ type CreditMemoQueryRq struct {
 
 func (q *CreditMemoQueryRq) check() error { return q.checkChoice(q.TxnFilter.used()) }
 
+// ReceivePaymentQueryRq finds received payments, by RefNumber (the
+// gateway's charge id), TxnID or filter, before posting one twice.
+type ReceivePaymentQueryRq struct {
+	RqHeader
+	IterHeader
+	TxnSelect
+	TxnFilter
+	IncludeLineItems  *bool    `xml:"IncludeLineItems,omitempty"`
+	IncludeRetElement []string `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+	OwnerIDs          []string `xml:"OwnerID,omitempty"`
+}
+
+func (q *ReceivePaymentQueryRq) check() error { return q.checkChoice(q.TxnFilter.used()) }
+
+// ARRefundCreditCardQueryRq finds credit-card refunds before posting one twice.
+type ARRefundCreditCardQueryRq struct {
+	RqHeader
+	IterHeader
+	TxnSelect
+	TxnFilter
+	IncludeLineItems  *bool    `xml:"IncludeLineItems,omitempty"`
+	IncludeRetElement []string `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+	OwnerIDs          []string `xml:"OwnerID,omitempty"`
+}
+
+func (q *ARRefundCreditCardQueryRq) check() error { return q.checkChoice(q.TxnFilter.used()) }
+
+// CheckQueryRq finds checks (refunds paid by check) before posting one
+// twice; IncludeLinkedTxns shows the credit memo a check paid out.
+type CheckQueryRq struct {
+	RqHeader
+	IterHeader
+	TxnSelect
+	TxnFilter
+	IncludeLineItems  *bool    `xml:"IncludeLineItems,omitempty"`
+	IncludeLinkedTxns *bool    `xml:"IncludeLinkedTxns,omitempty"`
+	IncludeRetElement []string `xml:"IncludeRetElement,omitempty" qb:"max=50"`
+	OwnerIDs          []string `xml:"OwnerID,omitempty"`
+}
+
+func (q *CheckQueryRq) check() error { return q.checkChoice(q.TxnFilter.used()) }
+
 // QuantityAdjustment changes quantity on hand: set NewQuantity or
 // QuantityDifference.
 type QuantityAdjustment struct {

@@ -190,7 +190,7 @@ type ItemRet struct {
 	IsActive               bool              `xml:"IsActive"`
 	ClassRef               *Ref              `xml:"ClassRef,omitempty"`
 	ParentRef              *Ref              `xml:"ParentRef,omitempty"`
-	Sublevel               int               `xml:"Sublevel"`
+	Sublevel               int               `xml:"Sublevel,omitempty"` // absent from ItemSalesTaxRet, so omitted when 0
 	ManufacturerPartNumber string            `xml:"ManufacturerPartNumber,omitempty"`
 	UnitOfMeasureSetRef    *Ref              `xml:"UnitOfMeasureSetRef,omitempty"`
 	IsTaxIncluded          bool              `xml:"IsTaxIncluded,omitempty"`
