@@ -1,0 +1,228 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bcqb/bcqb/bigcommerce"
+	"github.com/bcqb/bcqb/bigcommerce/bcfake"
+	"github.com/bcqb/bcqb/qbxml"
+)
+
+// handlerTransport sends the client's requests straight to a handler, in
+// process: the bigcommerce client's real decoding, without sockets.
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	return rec.Result(), nil
+}
+
+// fakeDetails pulls every order of a seeded offline store with its details
+// and refunds, through the bigcommerce client.
+func fakeDetails(t *testing.T, seed int64, orders int) []bigcommerce.OrderDetails {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	fake := bcfake.New(bcfake.Options{Seed: seed, Orders: orders, StoreHash: "abc123", Quota: 1 << 30, Logger: quiet})
+	c, err := bigcommerce.New(bigcommerce.Config{StoreHash: "abc123", BaseURL: "http://fake/stores/abc123/",
+		HTTPClient: &http.Client{Transport: handlerTransport{fake.Handler()}}, HeadroomPercent: -1, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var out []bigcommerce.OrderDetails
+	incomplete := 0
+	// Like BigCommerce, the store leaves Incomplete orders out of an
+	// unfiltered list: they are asked for by status.
+	for _, q := range []bigcommerce.OrderQuery{{}, {StatusID: &incomplete}} {
+		err = c.ListOrders(ctx, q, func(o bigcommerce.Order) error {
+			d, err := c.OrderDetails(ctx, o, bigcommerce.DetailOptions{Refunds: true})
+			if err != nil {
+				return err
+			}
+			out = append(out, d)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(out) != orders {
+		t.Fatalf("pulled %d orders of %d", len(out), orders)
+	}
+	return out
+}
+
+// TestOfflineStore plans 1,000 orders of the offline store, every status,
+// four currencies, tax-exclusive and tax-inclusive: each posts (or skips
+// with a reason), every request validates, the lines add up to
+// BigCommerce's total_inc_tax exactly, and every refund's credit memo to its
+// total_amount.
+func TestOfflineStore(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pulls 1,000 orders from the offline store")
+	}
+	ds := fakeDetails(t, 7, 1000)
+	for _, mode := range []string{ModeAuto, ModeInvoice} {
+		for _, multi := range []bool{true, false} {
+			name := mode + "/multicurrency"
+			if !multi {
+				name = mode + "/home-currency"
+			}
+			t.Run(name, func(t *testing.T) {
+				s := DefaultSettings()
+				s.Mode = mode
+				l := newLists()
+				l.multi = multi
+				counts := map[string]int{}
+				var rounded, refunds, converted int
+				for _, d := range ds {
+					o, err := BuildOrder(Store{ID: 1, Hash: "abc123"}, d, s, l, Posted{})
+					if err != nil {
+						t.Errorf("order %d (status %d): %v", d.Order.ID, d.Order.StatusID, err)
+						continue
+					}
+					counts[o.Action]++
+					if o.Action != ActionPost {
+						if o.Reason == "" {
+							t.Errorf("order %d: %s without a reason", d.Order.ID, o.Action)
+						}
+						continue
+					}
+					checkOrder(t, d, o, multi)
+					if !o.Rounding.IsZero() {
+						rounded++
+					}
+					if o.Currency != d.Order.DefaultCurrencyCode {
+						converted++
+					}
+					for _, r := range d.Refunds {
+						rf, err := BuildRefund(Store{ID: 1, Hash: "abc123"}, d, r, s, l)
+						if err != nil {
+							t.Errorf("order %d refund %d: %v", d.Order.ID, r.ID, err)
+							continue
+						}
+						refunds++
+						checkRefund(t, d, r, rf, multi)
+					}
+				}
+				t.Logf("%v; %d with a rounding line, %d converted, %d refunds", counts, rounded, converted, refunds)
+				if counts[ActionPost] < 700 || counts[ActionSkip] == 0 || counts[ActionWait] == 0 || refunds < 50 {
+					t.Errorf("too little covered: %v, %d refunds", counts, refunds)
+				}
+			})
+		}
+	}
+}
+
+func checkOrder(t *testing.T, d bigcommerce.OrderDetails, o Order, multi bool) {
+	t.Helper()
+	id := d.Order.ID
+	var lines []qbxml.SalesLineAdd
+	switch {
+	case o.SalesReceipt != nil && o.Invoice == nil:
+		lines = o.SalesReceipt.Lines
+		mustValidate(t, &qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt})
+	case o.Invoice != nil && o.SalesReceipt == nil:
+		lines = o.Invoice.Lines
+		mustValidate(t, &qbxml.InvoiceAddRq{InvoiceAdd: *o.Invoice})
+	default:
+		t.Fatalf("order %d: post with receipt %v invoice %v", id, o.SalesReceipt != nil, o.Invoice != nil)
+	}
+	want := d.Order.TotalIncTax.Decimal
+	if !multi {
+		want = o.Total // converted at BigCommerce's rate, checked below
+	}
+	if multi && !o.Total.Equal(want) {
+		t.Errorf("order %d: Total %s, BigCommerce %s", id, o.Total, want)
+	}
+	if got := Total(lines).Add(o.Credits); !got.Equal(want) {
+		t.Errorf("order %d: QuickBooks total %s + credits %s, BigCommerce total_inc_tax %s", id, Total(lines), o.Credits, want)
+	}
+	if !multi {
+		exact := d.Order.TotalIncTax.Decimal
+		if r := d.Order.StoreDefaultToTxnFX.Decimal; r.IsPositive() && d.Order.StoreDefaultCode != d.Order.DefaultCurrencyCode {
+			exact = exact.DivRound(r, 10)
+		}
+		if !o.Total.Equal(qbxml.RoundAmount(exact).Decimal()) {
+			t.Errorf("order %d: converted total %s, want %s", id, o.Total, exact)
+		}
+	}
+	for _, it := range o.Items {
+		if it.NonInventory != nil {
+			mustValidate(t, &qbxml.ItemNonInventoryAddRq{ItemNonInventoryAdd: *it.NonInventory})
+		}
+		if it.Inventory != nil {
+			mustValidate(t, &qbxml.ItemInventoryAddRq{ItemInventoryAdd: *it.Inventory})
+		}
+	}
+	if o.Customer.Add != nil {
+		mustValidate(t, &qbxml.CustomerAddRq{CustomerAdd: *o.Customer.Add})
+	}
+	if o.Payment != nil {
+		p := *o.Payment
+		p.AppliedToTxns = []qbxml.AppliedToTxnAdd{{TxnID: "1-1", PaymentAmount: p.TotalAmount}}
+		mustValidate(t, &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: p})
+		if due := Total(lines); p.TotalAmount.Decimal().GreaterThan(due) {
+			t.Errorf("order %d: payment %s over the invoice %s", id, p.TotalAmount, due)
+		}
+	}
+}
+
+func checkRefund(t *testing.T, d bigcommerce.OrderDetails, r bigcommerce.Refund, rf Refund, multi bool) {
+	t.Helper()
+	if rf.CreditMemo == nil {
+		t.Fatalf("order %d refund %d: no credit memo (%s %s)", d.Order.ID, r.ID, rf.Action, rf.Reason)
+	}
+	mustValidate(t, &qbxml.CreditMemoAddRq{CreditMemoAdd: *rf.CreditMemo})
+	want := r.TotalAmount.Decimal
+	if !multi {
+		want = rf.Total
+	}
+	if got := Total(rf.CreditMemo.Lines); !got.Equal(want) || !rf.Total.Equal(want) {
+		t.Errorf("order %d refund %d: credit memo %s (Total %s), BigCommerce total_amount %s", d.Order.ID, r.ID, got, rf.Total, want)
+	}
+	if rf.CardRefund != nil {
+		c := *rf.CardRefund
+		c.RefundAppliedToTxns = []qbxml.RefundAppliedToTxnAdd{{TxnID: "1-1", RefundAmount: c.RefundAppliedToTxns[0].RefundAmount}}
+		mustValidate(t, &qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: c})
+		if c.RefundAppliedToTxns[0].RefundAmount.Decimal().GreaterThan(want) {
+			t.Errorf("order %d refund %d: card refund %s over the credit %s", d.Order.ID, r.ID, c.RefundAppliedToTxns[0].RefundAmount, want)
+		}
+	}
+}
+
+func mustValidate(t *testing.T, rq qbxml.Request) {
+	t.Helper()
+	if err := qbxml.ValidateRequest(rq, qbxml.V13); err != nil {
+		t.Errorf("%s: %v", rq.RqName(), err)
+	}
+}
+
+// lists is a QuickBooks company as the planner sees it, for the tests.
+type lists struct {
+	items     map[string]string
+	customers map[string]string
+	taken     map[string]bool
+	multi     bool
+}
+
+func newLists() *lists {
+	return &lists{items: map[string]string{}, customers: map[string]string{}, taken: map[string]bool{}, multi: true}
+}
+
+func (l *lists) Item(sku string) (string, bool)     { n, ok := l.items[sku]; return n, ok }
+func (l *lists) Customer(key string) (string, bool) { n, ok := l.customers[key]; return n, ok }
+func (l *lists) NameTaken(name string) bool         { return l.taken[name] }
+func (l *lists) MultiCurrency() bool                { return l.multi }
+
+var _ = errors.Is
+var _ = decimal.Zero
