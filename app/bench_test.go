@@ -23,10 +23,10 @@ type endless struct{}
 
 func (endless) Kind() string           { return "bench.endless" }
 func (endless) Noun() (string, string) { return "benchmark job", "benchmark jobs" }
-func (endless) Request(ctx context.Context, env jobs.Env, job store.Job) (*qbxml.Message, error) {
-	return qbxml.NewMessage(qbxml.ContinueOnError, qbxml.CompanyInfoRequests("b-", "")...), nil
+func (endless) Requests(ctx context.Context, env jobs.Env, job store.Job) ([]qbxml.Request, error) {
+	return qbxml.CompanyInfoRequests("", ""), nil
 }
-func (endless) Response(ctx context.Context, env jobs.Env, job store.Job, reply jobs.Reply) (store.Outcome, error) {
+func (endless) Response(ctx context.Context, env jobs.Env, job store.Job, rs []qbxml.Response) (store.Outcome, error) {
 	return store.Outcome{State: store.JobQueued}, nil
 }
 

@@ -247,6 +247,8 @@ func TestNoOpWhileWorkIsAboutToBeDue(t *testing.T) {
 
 func TestPercentCountsTheSessionsQueue(t *testing.T) {
 	ts := startServer(t, t.TempDir())
+	// One refresh (three requests) a message, so that each answer moves the percent.
+	ts.Source().SetBudget(jobs.Budget{Requests: 3})
 	w := newWC(t, ts.URL, "")
 	ctx := context.Background()
 	users, _ := ts.DB().Users(ctx)

@@ -38,6 +38,7 @@ type Server struct {
 	cron     *cron.Cron
 	ca       *tlsca.Authority
 	source   *jobs.Source
+	planner  *jobs.Planner
 	pull     *pullService
 
 	stop     context.CancelFunc
@@ -77,11 +78,21 @@ func (s *Server) setup(ctx context.Context) error {
 	if _, err := ownerID(ctx); err != nil {
 		return err
 	}
-	s.source = jobs.NewSource(s.db, s.log, jobs.CompanyInfo{OwnerID: ownerID})
+	s.source = jobs.NewSource(s.db, s.log, jobs.CompanyInfo{OwnerID: ownerID}, jobs.Lists{}, jobs.Add{})
+	s.planner = jobs.NewPlanner(s.db, s.log)
+	s.source.AddWaiter(s.planner)
 	if _, err := jobs.EnqueueCompanyInfo(ctx, s.db); err != nil {
 		return err
 	}
-	pullSvc, err := newPullService(ctx, cfg, s.db, s.source.Hold, s.log)
+	// A finished pull wakes the planner, so its documents become jobs at once.
+	hold := func(companyID int64) func() {
+		release := s.source.Hold(companyID)
+		return func() {
+			release()
+			s.planner.Wake()
+		}
+	}
+	pullSvc, err := newPullService(ctx, cfg, s.db, hold, s.log)
 	if err != nil {
 		return err
 	}
@@ -179,6 +190,7 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 		stop()
 		return err
 	}
+	s.planner.Start(loopCtx)
 	s.cron.Start()
 
 	s.wg.Add(2)
@@ -202,6 +214,9 @@ func (s *Server) Addr() net.Addr { return s.listener.Addr() }
 
 // DB is the server's store.
 func (s *Server) DB() *store.DB { return s.db }
+
+// Planner is the server's planner.
+func (s *Server) Planner() *jobs.Planner { return s.planner }
 
 // Source is the server's job source.
 func (s *Server) Source() *jobs.Source { return s.source }
@@ -257,6 +272,9 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	if s.pull != nil {
 		errs = append(errs, s.pull.close(ctx))
+	}
+	if s.planner != nil {
+		errs = append(errs, s.planner.Close(ctx))
 	}
 	s.wg.Wait()
 	errs = append(errs, s.db.Close())

@@ -29,8 +29,8 @@ func (CompanyInfo) Kind() string { return KindCompanyInfo }
 // Noun implements Handler.
 func (CompanyInfo) Noun() (string, string) { return "company info refresh", "company info refreshes" }
 
-// Request implements Handler.
-func (c CompanyInfo) Request(ctx context.Context, env Env, job store.Job) (*qbxml.Message, error) {
+// Requests implements Handler.
+func (c CompanyInfo) Requests(ctx context.Context, env Env, job store.Job) ([]qbxml.Request, error) {
 	owner := ""
 	if c.OwnerID != nil {
 		var err error
@@ -38,19 +38,33 @@ func (c CompanyInfo) Request(ctx context.Context, env Env, job store.Job) (*qbxm
 			return nil, err
 		}
 	}
-	return qbxml.NewMessage(qbxml.ContinueOnError, qbxml.CompanyInfoRequests(fmt.Sprintf("j%d-", job.ID), owner)...), nil
+	return qbxml.CompanyInfoRequests("", owner), nil
 }
 
 // Response implements Handler.
-func (CompanyInfo) Response(ctx context.Context, env Env, job store.Job, reply Reply) (store.Outcome, error) {
-	for _, rs := range reply.Message.Responses {
-		if err := rs.Header().Err(); err != nil {
-			return store.Outcome{State: store.JobFailed, LastError: fmt.Sprintf("%s: %v", rs.RsName(), err)}, nil
+func (CompanyInfo) Response(ctx context.Context, env Env, job store.Job, rs []qbxml.Response) (store.Outcome, error) {
+	var hcp qbxml.HCP
+	for _, r := range rs {
+		if err := r.Header().Err(); err != nil {
+			return store.Outcome{State: store.JobFailed, LastError: fmt.Sprintf("%s: %v", r.RsName(), err)}, nil
+		}
+		switch v := r.(type) {
+		case *qbxml.HostQueryRs:
+			if v.Host != nil {
+				hcp.Host = *v.Host
+			}
+		case *qbxml.CompanyQueryRs:
+			if v.Company != nil {
+				hcp.Company = *v.Company
+			}
+		case *qbxml.PreferencesQueryRs:
+			if v.Preferences != nil {
+				hcp.Preferences = *v.Preferences
+			}
 		}
 	}
-	hcp, err := qbxml.ParseHCPResponse([]byte(reply.XML))
-	if err != nil {
-		return store.Outcome{State: store.JobFailed, LastError: "QuickBooks' company information could not be read: " + err.Error()}, nil
+	if hcp.Host.ProductName == "" && len(hcp.Host.SupportedQBXMLVersion) == 0 {
+		return store.Outcome{State: store.JobFailed, LastError: "QuickBooks' answer held no HostRet"}, nil
 	}
 	if err := recordCompanyInfo(ctx, env.Store, env.Session.CompanyID, &hcp); err != nil {
 		return store.Outcome{}, err

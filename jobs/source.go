@@ -1,15 +1,20 @@
-// Package jobs is the work side of a Web Connector session: it hands each
-// session the qbXML of the next queued job and settles the job with the
-// response. The sync engine's jobs (post an order, a refund, ...) plug in as
-// Handlers; the company-info refresh is the first.
+// Package jobs is the work side of a Web Connector session and the sync
+// engine's planner. The Source hands each session one qbXML message packed
+// with the requests of several queued jobs and settles every job with its
+// part of the response; the Planner turns pulled BigCommerce documents into
+// postings and the jobs that carry them out (lists first, then the sale,
+// then payments, then refunds), with the jobs package plan deciding what
+// each document becomes in QuickBooks.
 package jobs
 
 import (
 	"context"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,51 +31,65 @@ type Env struct {
 	Store   Store
 }
 
-// Handler does one kind of job. A job may need several round trips: Response
-// returns an Outcome whose state JobSent (with the next Step) asks for
-// another request in the same session.
+// Handler does one kind of job. A job may need several round trips: its
+// Response returns an Outcome whose state JobSent (with the next Step) asks
+// for the next request in the same session, and JobQueued a later one.
 type Handler interface {
 	// Kind names the jobs this handler does, as stored in jobs.kind.
 	Kind() string
-	// Noun names one and several such jobs for summaries ("company info refresh").
+	// Noun names one and several such jobs for summaries ("order", "orders").
 	Noun() (one, many string)
-	// Request builds the request message for the job's current step.
-	Request(ctx context.Context, env Env, job store.Job) (*qbxml.Message, error)
-	// Response reads QuickBooks' answer to that request and says what becomes of the job.
-	Response(ctx context.Context, env Env, job store.Job, reply Reply) (store.Outcome, error)
+	// Requests builds the requests of the job's current step. The source
+	// names them (requestID "j<job>.<n>") and packs them with other jobs'.
+	// An error means the job cannot be sent: it needs attention.
+	Requests(ctx context.Context, env Env, job store.Job) ([]qbxml.Request, error)
+	// Response reads QuickBooks' answers to those requests, in the order
+	// sent, and says what becomes of the job and what the store learns.
+	Response(ctx context.Context, env Env, job store.Job, rs []qbxml.Response) (store.Outcome, error)
 }
 
 // Store is what the job side needs from the store.
 type Store interface {
 	Enqueue(ctx context.Context, j store.Job) (store.Job, bool, error)
-	Claim(ctx context.Context, companyID, sessionID int64) (store.Job, error)
-	ContinueJob(ctx context.Context, sessionID int64) (store.Job, error)
-	CountContinuing(ctx context.Context, sessionID int64) (int, error)
-	ReleaseJob(ctx context.Context, id int64, o store.Outcome) error
+	Update(ctx context.Context, fn func(tx *store.Tx) error) error
 	Job(ctx context.Context, id int64) (store.Job, error)
 	CountJobs(ctx context.Context, companyID int64) (store.JobCounts, error)
-	RecordRequest(ctx context.Context, sessionID, jobID int64, xml string) (store.Request, error)
+	CountHeld(ctx context.Context, sessionID int64) (int, error)
 	OutstandingRequest(ctx context.Context, sessionID int64) (store.Request, error)
-	Settle(ctx context.Context, req store.Request, responseXML, hresult, message string, o store.Outcome) error
+	SettleMessage(ctx context.Context, req store.Request, responseXML, hresult, message string, outcomes map[int64]store.Outcome) error
 	SessionOutcomes(ctx context.Context, sessionID int64) ([]store.KindCount, error)
 	UpdateCompanyInfo(ctx context.Context, id int64, info store.CompanyInfo) error
 	Companies(ctx context.Context) ([]store.Company, error)
+	Ledger(ctx context.Context, companyID int64, key string) (store.LedgerEntry, error)
 	Now() time.Time
 }
 
-// Reply is QuickBooks' response to a job's request, as received and parsed.
-type Reply struct {
-	XML     string
-	Message *qbxml.ResponseMessage
+// Waiter reports work that will produce jobs for a company shortly (the
+// planner behind the pulled documents): sessions wait for it with NoOp.
+type Waiter interface {
+	Busy(ctx context.Context, companyID int64) (bool, error)
 }
+
+// Budget bounds one message, so that QuickBooks answers it well inside the
+// Web Connector's two-minute limit (NOTES-qb-performance: 10 to 25 writes a
+// message is what integrators run with).
+type Budget struct {
+	Requests int
+	Bytes    int
+}
+
+// DefaultBudget is the message size bcqb packs to.
+var DefaultBudget = Budget{Requests: 20, Bytes: 512 << 10}
 
 // Source implements qwc.Work over the store's job queue.
 type Source struct {
-	store    Store
-	log      *slog.Logger
-	handlers map[string]Handler
+	store  Store
+	log    *slog.Logger
+	budget Budget
 
-	mu sync.Mutex
+	mu       sync.Mutex
+	handlers map[string]Handler
+	waiters  []Waiter
 	// busy counts, per company, work in progress elsewhere (a BigCommerce
 	// pull) that will enqueue jobs shortly: sessions wait for it with NoOp.
 	busy map[int64]int
@@ -87,11 +106,23 @@ func NewSource(st Store, log *slog.Logger, handlers ...Handler) *Source {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &Source{store: st, log: log, handlers: map[string]Handler{}, busy: map[int64]int{}}
+	s := &Source{store: st, log: log, budget: DefaultBudget, handlers: map[string]Handler{}, busy: map[int64]int{}}
 	for _, h := range handlers {
 		s.handlers[h.Kind()] = h
 	}
 	return s
+}
+
+// SetBudget changes how much one message may carry.
+func (s *Source) SetBudget(b Budget) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b.Requests > 0 {
+		s.budget.Requests = b.Requests
+	}
+	if b.Bytes > 0 {
+		s.budget.Bytes = b.Bytes
+	}
 }
 
 // Register adds a handler (the sync engine's jobs plug in this way).
@@ -99,6 +130,13 @@ func (s *Source) Register(h Handler) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.handlers[h.Kind()] = h
+}
+
+// AddWaiter makes sessions wait while w is busy for their company.
+func (s *Source) AddWaiter(w Waiter) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waiters = append(s.waiters, w)
 }
 
 func (s *Source) handler(kind string) (Handler, bool) {
@@ -127,10 +165,20 @@ func (s *Source) Hold(companyID int64) (release func()) {
 	}
 }
 
-func (s *Source) held(companyID int64) bool {
+func (s *Source) held(ctx context.Context, companyID int64) (bool, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.busy[companyID] > 0
+	held := s.busy[companyID] > 0
+	waiters := append([]Waiter(nil), s.waiters...)
+	s.mu.Unlock()
+	if held {
+		return true, nil
+	}
+	for _, w := range waiters {
+		if busy, err := w.Busy(ctx, companyID); err != nil || busy {
+			return busy, err
+		}
+	}
+	return false, nil
 }
 
 // Pending reports the company's work.
@@ -140,7 +188,11 @@ func (s *Source) Pending(ctx context.Context, companyID int64) (qwc.Pending, err
 		return qwc.Pending{}, err
 	}
 	p := qwc.Pending{Due: c.Due, NextAt: c.NextAt}
-	p.Wait = s.held(companyID) || (!c.NextAt.IsZero() && c.NextAt.Sub(s.store.Now()) <= WaitWindow)
+	held, err := s.held(ctx, companyID)
+	if err != nil {
+		return qwc.Pending{}, err
+	}
+	p.Wait = held || (!c.NextAt.IsZero() && c.NextAt.Sub(s.store.Now()) <= WaitWindow)
 	return p, nil
 }
 
@@ -152,68 +204,163 @@ func (s *Source) Begin(ctx context.Context, sess qwc.Session, hcp *qbxml.HCP) er
 	return recordCompanyInfo(ctx, s.store, sess.CompanyID, hcp)
 }
 
-// maxSkips bounds how many jobs one Next may fail before giving up, so a
-// queue of broken jobs cannot keep a request waiting.
-const maxSkips = 100
-
-// Next claims the next job, builds its request and records it as outstanding.
-func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
-	for i := 0; i < maxSkips; i++ {
-		job, err := s.store.ContinueJob(ctx, sess.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			job, err = s.store.Claim(ctx, sess.CompanyID, sess.ID)
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			p, err := s.Pending(ctx, sess.CompanyID)
-			if err != nil {
-				return "", err
-			}
-			if p.Wait {
-				return "", qwc.ErrWait
-			}
-			return "", qwc.ErrNoWork
-		}
-		if err != nil {
-			return "", err
-		}
-		xml, err := s.build(ctx, sess, job)
-		if err != nil {
-			// The job cannot be expressed: it needs attention, the session goes on.
-			s.log.WarnContext(ctx, "job needs attention", "session", sess.PublicID, "job", job.ID, "kind", job.Kind, "err", err)
-			if err := s.store.ReleaseJob(ctx, job.ID, store.Outcome{State: store.JobFailed, LastError: err.Error()}); err != nil {
-				return "", err
-			}
-			continue
-		}
-		if _, err := s.store.RecordRequest(ctx, sess.ID, job.ID, xml); err != nil {
-			return "", err
-		}
-		s.log.InfoContext(ctx, "job sent", "session", sess.PublicID, "job", job.ID, "kind", job.Kind, "step", job.Step)
-		return xml, nil
-	}
-	return "", fmt.Errorf("jobs: %d jobs in a row could not be built", maxSkips)
+// requestID names the n-th request of a job's step; responses are routed
+// back to the job by the "j<id>." prefix.
+func requestID(jobID int64, n int) string {
+	return "j" + strconv.FormatInt(jobID, 10) + "." + strconv.Itoa(n)
 }
 
-func (s *Source) build(ctx context.Context, sess qwc.Session, job store.Job) (string, error) {
+func jobOf(requestID string) (int64, bool) {
+	rest, ok := strings.CutPrefix(requestID, "j")
+	if !ok {
+		return 0, false
+	}
+	id, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(id, 10, 64)
+	return n, err == nil
+}
+
+var errNothingDue = errors.New("nothing due")
+
+// Next fills one message with the requests of the session's continuing jobs
+// and then of due jobs in claim order, up to the budget, and records it with
+// the jobs it carries in the same transaction as their claims: a crash
+// either sent nothing and claimed nothing, or recorded what is out.
+func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
+	s.mu.Lock()
+	budget := s.budget
+	s.mu.Unlock()
+	var out string
+	var sent []store.RequestJob
+	err := s.store.Update(ctx, func(tx *store.Tx) error {
+		msg := qbxml.NewMessage(qbxml.ContinueOnError)
+		var links []store.RequestJob
+		size, count := 0, 0
+		seen := map[int64]bool{}
+		// add builds a job's requests into the message; false means the budget is full.
+		add := func(job store.Job) (bool, error) {
+			seen[job.ID] = true
+			reqs, err := s.build(ctx, sess, job)
+			if err != nil {
+				s.log.WarnContext(ctx, "job needs attention", "session", sess.PublicID, "job", job.ID, "kind", job.Kind, "err", err)
+				return true, tx.EndJob(ctx, job.ID, store.JobFailed, err.Error())
+			}
+			n := 0
+			for _, r := range reqs {
+				b, err := xml.Marshal(r)
+				if err != nil {
+					return true, tx.EndJob(ctx, job.ID, store.JobFailed, "bcqb could not write the request: "+err.Error())
+				}
+				n += len(b)
+			}
+			if count > 0 && (count+len(reqs) > budget.Requests || size+n > budget.Bytes) {
+				return false, nil
+			}
+			if err := tx.Take(ctx, job.ID, sess.ID); err != nil {
+				return true, err
+			}
+			for i, r := range reqs {
+				msg.Add(requestID(job.ID, i), r)
+			}
+			size, count = size+n, count+len(reqs)
+			links = append(links, store.RequestJob{JobID: job.ID, Step: job.Step})
+			return true, nil
+		}
+		held, err := tx.Continuing(ctx, sess.ID)
+		if err != nil {
+			return err
+		}
+		full := false
+		for _, j := range held {
+			if ok, err := add(j); err != nil {
+				return err
+			} else if !ok {
+				full = true
+				break
+			}
+		}
+		for !full {
+			skip := make([]int64, 0, len(seen))
+			for id := range seen {
+				skip = append(skip, id)
+			}
+			due, err := tx.Due(ctx, sess.CompanyID, budget.Requests, skip)
+			if err != nil {
+				return err
+			}
+			if len(due) == 0 {
+				break
+			}
+			for _, j := range due {
+				if ok, err := add(j); err != nil {
+					return err
+				} else if !ok {
+					full = true
+					break
+				}
+			}
+		}
+		if len(links) == 0 {
+			return errNothingDue
+		}
+		b, err := msg.Build(sess.Version)
+		if err != nil {
+			return fmt.Errorf("jobs: build message: %w", err)
+		}
+		if _, err := tx.Record(ctx, sess.ID, string(b), links); err != nil {
+			return err
+		}
+		out, sent = string(b), links
+		return nil
+	})
+	if errors.Is(err, errNothingDue) {
+		p, err := s.Pending(ctx, sess.CompanyID)
+		if err != nil {
+			return "", err
+		}
+		if p.Wait {
+			return "", qwc.ErrWait
+		}
+		return "", qwc.ErrNoWork
+	}
+	if err != nil {
+		return "", err
+	}
+	s.log.InfoContext(ctx, "jobs sent", "session", sess.PublicID, "jobs", len(sent), "bytes", len(out))
+	return out, nil
+}
+
+// build asks the job's handler for its requests and checks each against
+// the session's qbXML version, so that one bad job never spoils a message.
+func (s *Source) build(ctx context.Context, sess qwc.Session, job store.Job) ([]qbxml.Request, error) {
 	h, ok := s.handler(job.Kind)
 	if !ok {
-		return "", fmt.Errorf("bcqb has no handler for jobs of kind %q", job.Kind)
+		return nil, fmt.Errorf("bcqb has no handler for jobs of kind %q", job.Kind)
 	}
-	msg, err := h.Request(ctx, Env{Session: sess, Store: s.store}, job)
+	reqs, err := h.Requests(ctx, Env{Session: sess, Store: s.store}, job)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	b, err := msg.Build(sess.Version)
-	if err != nil {
-		return "", err
+	if len(reqs) == 0 {
+		return nil, fmt.Errorf("the %s job has nothing to send", job.Kind)
 	}
-	return string(b), nil
+	for _, r := range reqs {
+		if err := qbxml.ValidateRequest(r, sess.Version); err != nil {
+			return nil, fmt.Errorf("the %s request does not fit QuickBooks: %w", r.RqName(), err)
+		}
+	}
+	return reqs, nil
 }
 
 // Retry delays after QuickBooks failed to answer (file in use, busy).
 const retryDelay = 5 * time.Minute
 
-// Deliver settles the session's outstanding request with QuickBooks' response.
+// Deliver settles the session's outstanding message with QuickBooks'
+// response: each job gets its own answers, and all of them are settled in
+// one transaction.
 func (s *Source) Deliver(ctx context.Context, sess qwc.Session, r qwc.Response) error {
 	req, err := s.store.OutstandingRequest(ctx, sess.ID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -224,41 +371,78 @@ func (s *Source) Deliver(ctx context.Context, sess qwc.Session, r qwc.Response) 
 	if err != nil {
 		return err
 	}
-	job, err := s.store.Job(ctx, req.JobID)
-	if err != nil {
+	byJob := map[int64][]qbxml.Response{}
+	var whole *store.Outcome
+	switch {
+	case r.HResult != "":
+		oc := qbxml.ClassifyHResult(r.HResult, r.Message)
+		o := store.Outcome{State: store.JobFailed, LastError: oc.Message}
+		if oc.Action == qbxml.ActionRetryLater {
+			o = store.Outcome{State: store.JobQueued, NotBefore: s.store.Now().Add(retryDelay), LastError: oc.Message}
+		}
+		whole = &o
+	default:
+		rs, err := qbxml.ParseResponse([]byte(r.XML))
+		if err != nil {
+			// QuickBooks may have done the work: the jobs are recovered by asking it.
+			whole = &store.Outcome{State: store.JobQueued, Recovering: true,
+				LastError: "QuickBooks' response could not be read: " + err.Error()}
+			break
+		}
+		var unrouted []qbxml.Response
+		for _, x := range rs.Responses {
+			if id, ok := jobOf(x.Header().RequestID); ok {
+				byJob[id] = append(byJob[id], x)
+			} else {
+				unrouted = append(unrouted, x)
+			}
+		}
+		// A message of one job needs no routing: answers without our
+		// requestIDs (a QuickBooks that drops them) still belong to it.
+		if len(req.Jobs) == 1 && len(unrouted) > 0 {
+			id := req.Jobs[0].JobID
+			byJob[id] = append(byJob[id], unrouted...)
+		}
+	}
+	outcomes := make(map[int64]store.Outcome, len(req.Jobs))
+	for _, rj := range req.Jobs {
+		job, err := s.store.Job(ctx, rj.JobID)
+		if err != nil {
+			return err
+		}
+		if whole != nil {
+			o := *whole
+			o.Step, o.StepState = job.Step, job.StepState
+			outcomes[job.ID] = o
+			continue
+		}
+		o, err := s.outcome(ctx, sess, job, byJob[job.ID])
+		if err != nil {
+			return err
+		}
+		outcomes[job.ID] = o
+		if o.State == store.JobFailed {
+			s.log.WarnContext(ctx, "job needs attention", "session", sess.PublicID, "job", job.ID, "kind", job.Kind, "err", o.LastError)
+		}
+	}
+	if err := s.store.SettleMessage(ctx, req, r.XML, r.HResult, r.Message, outcomes); err != nil {
 		return err
 	}
-	o, err := s.outcome(ctx, sess, job, r)
-	if err != nil {
-		return err
-	}
-	if err := s.store.Settle(ctx, req, r.XML, r.HResult, r.Message, o); err != nil {
-		return err
-	}
-	s.log.InfoContext(ctx, "job answered", "session", sess.PublicID, "job", job.ID, "kind", job.Kind,
-		"state", o.State, "error", o.LastError)
+	s.log.InfoContext(ctx, "jobs answered", "session", sess.PublicID, "jobs", len(req.Jobs))
 	return nil
 }
 
-func (s *Source) outcome(ctx context.Context, sess qwc.Session, job store.Job, r qwc.Response) (store.Outcome, error) {
-	if r.HResult != "" {
-		oc := qbxml.ClassifyHResult(r.HResult, r.Message)
-		if oc.Action == qbxml.ActionRetryLater {
-			return store.Outcome{State: store.JobQueued, Step: job.Step, StepState: job.StepState,
-				NotBefore: s.store.Now().Add(retryDelay), LastError: oc.Message}, nil
-		}
-		return store.Outcome{State: store.JobFailed, Step: job.Step, StepState: job.StepState, LastError: oc.Message}, nil
-	}
-	rs, err := qbxml.ParseResponse([]byte(r.XML))
-	if err != nil {
-		return store.Outcome{State: store.JobFailed, Step: job.Step, StepState: job.StepState,
-			LastError: "QuickBooks' response could not be read: " + err.Error()}, nil
+func (s *Source) outcome(ctx context.Context, sess qwc.Session, job store.Job, rs []qbxml.Response) (store.Outcome, error) {
+	if len(rs) == 0 {
+		// QuickBooks answered the message but not this job's requests: what it did is unknown.
+		return store.Outcome{State: store.JobQueued, Step: job.Step, StepState: job.StepState, Recovering: true,
+			LastError: "QuickBooks did not answer this request"}, nil
 	}
 	h, ok := s.handler(job.Kind)
 	if !ok {
 		return store.Outcome{State: store.JobFailed, LastError: fmt.Sprintf("bcqb has no handler for jobs of kind %q", job.Kind)}, nil
 	}
-	return h.Response(ctx, Env{Session: sess, Store: s.store}, job, Reply{XML: r.XML, Message: rs})
+	return h.Response(ctx, Env{Session: sess, Store: s.store}, job, rs)
 }
 
 // Remaining counts the jobs the session can still send: those due for its
@@ -268,14 +452,14 @@ func (s *Source) Remaining(ctx context.Context, sess qwc.Session) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := s.store.CountContinuing(ctx, sess.ID)
+	n, err := s.store.CountHeld(ctx, sess.ID)
 	if err != nil {
 		return 0, err
 	}
 	return c.Due + n, nil
 }
 
-// Summary says what the session did: "1 company info refresh done, 2 orders need attention".
+// Summary says what the session did: "3 orders posted, 2 customers added, 1 order needs attention".
 func (s *Source) Summary(ctx context.Context, sess qwc.Session) (string, error) {
 	counts, err := s.store.SessionOutcomes(ctx, sess.ID)
 	if err != nil {

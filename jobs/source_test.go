@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -21,11 +22,11 @@ type twoStep struct{}
 
 func (twoStep) Kind() string           { return "test.twostep" }
 func (twoStep) Noun() (string, string) { return "two-step job", "two-step jobs" }
-func (twoStep) Request(ctx context.Context, env jobs.Env, job store.Job) (*qbxml.Message, error) {
-	reqs := qbxml.CompanyInfoRequests(fmt.Sprintf("j%d-", job.ID), "")
-	return qbxml.NewMessage(qbxml.StopOnError, reqs[job.Step]), nil
+func (twoStep) Requests(ctx context.Context, env jobs.Env, job store.Job) ([]qbxml.Request, error) {
+	reqs := qbxml.CompanyInfoRequests("", "")
+	return []qbxml.Request{reqs[job.Step]}, nil
 }
-func (twoStep) Response(ctx context.Context, env jobs.Env, job store.Job, reply jobs.Reply) (store.Outcome, error) {
+func (twoStep) Response(ctx context.Context, env jobs.Env, job store.Job, rs []qbxml.Response) (store.Outcome, error) {
 	if job.Step == 0 {
 		return store.Outcome{State: store.JobSent, Step: 1, StepState: "host seen"}, nil
 	}
@@ -52,8 +53,22 @@ func setup(t *testing.T) (*store.DB, *jobs.Source, qwc.Session) {
 	return db, src, qwc.Session{ID: s.ID, PublicID: s.PublicID, CompanyID: u.CompanyID, Version: qbxml.V13, Country: "US"}
 }
 
-const okHost = `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs><HostQueryRs statusCode="0" statusSeverity="Info" statusMessage="Status OK">` +
-	`<HostRet><ProductName>QuickBooks Pro 2014</ProductName><Country>US</Country><SupportedQBXMLVersion>13.0</SupportedQBXMLVersion></HostRet></HostQueryRs></QBXMLMsgsRs></QBXML>`
+const hostRs = `<HostQueryRs requestID="%s" statusCode="0" statusSeverity="Info" statusMessage="Status OK">` +
+	`<HostRet><ProductName>QuickBooks Pro 2014</ProductName><Country>US</Country><SupportedQBXMLVersion>13.0</SupportedQBXMLVersion></HostRet></HostQueryRs>`
+
+var requestIDs = regexp.MustCompile(`requestID="([^"]+)"`)
+
+// answer answers every request of a message with the response template
+// (one %s for its requestID), as QuickBooks echoes requestIDs.
+func answer(req, template string) string {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>`)
+	for _, m := range requestIDs.FindAllStringSubmatch(req, -1) {
+		fmt.Fprintf(&b, template, m[1])
+	}
+	b.WriteString(`</QBXMLMsgsRs></QBXML>`)
+	return b.String()
+}
 
 func TestMultiStepJobStaysInTheSession(t *testing.T) {
 	ctx := context.Background()
@@ -64,7 +79,7 @@ func TestMultiStepJobStaysInTheSession(t *testing.T) {
 	if err != nil || !strings.Contains(req, "<HostQueryRq") || !strings.Contains(req, `<?qbxml version="13.0"?>`) {
 		t.Fatalf("first step = %q, %v", req, err)
 	}
-	if err := src.Deliver(ctx, sess, qwc.Response{XML: okHost}); err != nil {
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: answer(req, hostRs)}); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := src.Remaining(ctx, sess); n != 1 {
@@ -74,7 +89,7 @@ func TestMultiStepJobStaysInTheSession(t *testing.T) {
 	if err != nil || !strings.Contains(req, "<CompanyQueryRq") {
 		t.Fatalf("second step = %q, %v", req, err)
 	}
-	if err := src.Deliver(ctx, sess, qwc.Response{XML: okHost}); err != nil {
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: answer(req, hostRs)}); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := src.Remaining(ctx, sess); n != 0 {
@@ -112,8 +127,9 @@ func TestDeliverOutcomes(t *testing.T) {
 	}{
 		{"company file in use", qwc.Response{HResult: "0x80040408", Message: "Could not start QuickBooks."}, store.JobQueued, ""},
 		{"parse error", qwc.Response{HResult: "0x80040400", Message: "QuickBooks found an error when parsing the provided XML text stream."}, store.JobFailed, ""},
-		{"unreadable response", qwc.Response{XML: "<QBXML><QBXMLMsgsRs>"}, store.JobFailed, "could not be read"},
-		{"status error", qwc.Response{XML: `<QBXML><QBXMLMsgsRs><HostQueryRs statusCode="3175" statusSeverity="Error" statusMessage="There was an error when saving a HostQuery."/></QBXMLMsgsRs></QBXML>`}, store.JobFailed, "HostQueryRs"},
+		// QuickBooks may have done the work: the job is recovered (asked about) rather than failed.
+		{"unreadable response", qwc.Response{XML: "<QBXML><QBXMLMsgsRs>"}, store.JobQueued, "could not be read"},
+		{"status error", qwc.Response{XML: `<QBXML><QBXMLMsgsRs><HostQueryRs requestID="j1.0" statusCode="3175" statusSeverity="Error" statusMessage="There was an error when saving a HostQuery."/></QBXMLMsgsRs></QBXML>`}, store.JobFailed, "HostQueryRs"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,7 +146,7 @@ func TestDeliverOutcomes(t *testing.T) {
 			if j.State != tc.state || !strings.Contains(j.LastError, tc.errSubstr) {
 				t.Errorf("job = %s %q, want %s with %q", j.State, j.LastError, tc.state, tc.errSubstr)
 			}
-			if j.State == store.JobQueued && !j.NotBefore.After(db.Now()) {
+			if j.State == store.JobQueued && !j.NotBefore.After(db.Now()) && !j.Recovering {
 				t.Error("a retry must wait")
 			}
 			// A second delivery (the Web Connector retrying) settles nothing twice.
@@ -169,5 +185,48 @@ func TestPendingAndHold(t *testing.T) {
 	}
 	if n, err := jobs.EnqueueCompanyInfo(ctx, db); err != nil || n != 0 {
 		t.Errorf("second EnqueueCompanyInfo = %d, %v; a queued refresh must not be queued twice", n, err)
+	}
+}
+
+// TestPacking: one message carries several jobs' requests, each routed back
+// by its requestID; a job QuickBooks did not answer is recovered, not lost.
+func TestPacking(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	var ids []int64
+	for i := 0; i < 5; i++ {
+		j, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: "test.twostep"})
+		ids = append(ids, j.ID)
+	}
+	src.SetBudget(jobs.Budget{Requests: 3})
+	req, err := src.Next(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(req, "<HostQueryRq"); n != 3 {
+		t.Fatalf("message carries %d requests, want 3 (the budget):\n%s", n, req)
+	}
+	// QuickBooks answers the first two only.
+	ms := requestIDs.FindAllStringSubmatch(req, -1)
+	resp := `<?xml version="1.0" ?><QBXML><QBXMLMsgsRs>` + fmt.Sprintf(hostRs, ms[0][1]) + fmt.Sprintf(hostRs, ms[1][1]) + `</QBXMLMsgsRs></QBXML>`
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: resp}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids[:3] {
+		j, _ := db.Job(ctx, id)
+		switch {
+		case i < 2 && (j.State != store.JobSent || j.Step != 1):
+			t.Errorf("answered job %d: %s step %d, want sent at step 1", id, j.State, j.Step)
+		case i == 2 && (j.State != store.JobQueued || !j.Recovering):
+			t.Errorf("unanswered job %d: %s recovering=%v, want queued and recovering", id, j.State, j.Recovering)
+		}
+	}
+	// The next message continues the two held jobs first, then fills up.
+	req, err = src.Next(ctx, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(req, "<CompanyQueryRq") != 2 || strings.Count(req, "<HostQueryRq") != 1 {
+		t.Errorf("second message:\n%s", req)
 	}
 }

@@ -27,23 +27,29 @@ type Company struct {
 	// InfoJSON is the last company-info refresh, as the jobs package encoded it.
 	InfoJSON        string
 	InfoRefreshedAt time.Time
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// ListsReadAt is when the sync engine last read the company's lists
+	// (zero: never, so nothing can be planned for it yet).
+	ListsReadAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 const companyColumns = `id, file_id, company_file, company_name, country, product_name, qbxml_versions,
-	qbxml_version, info_json, info_refreshed_at, created_at, updated_at`
+	qbxml_version, info_json, info_refreshed_at, lists_read_at, created_at, updated_at`
 
 func scanCompany(row scanner) (Company, error) {
 	var c Company
-	var refreshed sql.NullString
+	var refreshed, listsRead sql.NullString
 	var created, updated string
 	if err := row.Scan(&c.ID, &c.FileID, &c.CompanyFile, &c.CompanyName, &c.Country, &c.ProductName,
-		&c.QBXMLVersions, &c.QBXMLVersion, &c.InfoJSON, &refreshed, &created, &updated); err != nil {
+		&c.QBXMLVersions, &c.QBXMLVersion, &c.InfoJSON, &refreshed, &listsRead, &created, &updated); err != nil {
 		return Company{}, err
 	}
 	var err error
 	if c.InfoRefreshedAt, err = parseNullTime(refreshed); err != nil {
+		return Company{}, err
+	}
+	if c.ListsReadAt, err = parseNullTime(listsRead); err != nil {
 		return Company{}, err
 	}
 	if c.CreatedAt, err = parseTime(created); err != nil {

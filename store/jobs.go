@@ -119,25 +119,6 @@ func (db *DB) Job(ctx context.Context, id int64) (Job, error) {
 	return j, nil
 }
 
-// Claim takes the next job of the company that is due, for the session, in
-// one statement: two sessions can never claim the same job. It returns an
-// error wrapping ErrNotFound when nothing is due.
-func (db *DB) Claim(ctx context.Context, companyID, sessionID int64) (Job, error) {
-	now := formatTime(db.now())
-	j, err := scanJob(db.write.QueryRowContext(ctx, `UPDATE jobs SET state = 'sent', session_id = ?,
-		attempts = attempts + 1, updated_at = ?
-		WHERE id = (SELECT id FROM jobs WHERE company_id = ? AND state IN ('queued', 'unknown') AND not_before <= ?
-			ORDER BY priority, id LIMIT 1)
-		RETURNING `+jobColumns, sessionID, now, companyID, now))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, fmt.Errorf("store: claim for company %d: %w", companyID, ErrNotFound)
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("store: claim for company %d: %w", companyID, err)
-	}
-	return j, nil
-}
-
 // JobCounts counts a company's jobs that are due now and those that wait for
 // a later time.
 type JobCounts struct {
@@ -147,7 +128,12 @@ type JobCounts struct {
 	NextAt time.Time
 }
 
-// CountJobs counts the company's jobs that a session could still claim.
+// unblocked is the condition on a jobs row that every job it depends on is done.
+const unblocked = `NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
+	WHERE d.job_id = jobs.id AND p.state <> 'done')`
+
+// CountJobs counts the company's jobs that a session could still claim: a
+// job waiting for another is not counted until that one is done.
 func (db *DB) CountJobs(ctx context.Context, companyID int64) (JobCounts, error) {
 	now := formatTime(db.now())
 	var c JobCounts
@@ -155,7 +141,7 @@ func (db *DB) CountJobs(ctx context.Context, companyID int64) (JobCounts, error)
 	err := db.read.QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(not_before <= ?), 0), COALESCE(SUM(not_before > ?), 0),
 		MIN(CASE WHEN not_before > ? THEN not_before END)
-		FROM jobs WHERE company_id = ? AND state IN ('queued', 'unknown')`, now, now, now, companyID).
+		FROM jobs WHERE company_id = ? AND state IN ('queued', 'unknown') AND `+unblocked, now, now, now, companyID).
 		Scan(&c.Due, &c.Waiting, &next)
 	if err != nil {
 		return JobCounts{}, fmt.Errorf("store: count jobs: %w", err)
@@ -168,9 +154,10 @@ func (db *DB) CountJobs(ctx context.Context, companyID int64) (JobCounts, error)
 
 // Request is one qbXML message sent to QuickBooks in a session.
 type Request struct {
-	ID          int64
-	SessionID   int64
-	JobID       int64
+	ID        int64
+	SessionID int64
+	// Jobs are the jobs whose requests the message carried.
+	Jobs        []RequestJob
 	XML         string
 	ResponseXML string
 	HResult     string
@@ -180,29 +167,13 @@ type Request struct {
 	AnsweredAt  time.Time
 }
 
-// RecordRequest stores the message sent for a claimed job, before it leaves,
-// so that a response arriving after a restart can still be routed to the job.
-func (db *DB) RecordRequest(ctx context.Context, sessionID, jobID int64, xml string) (Request, error) {
-	now := db.now()
-	res, err := db.write.ExecContext(ctx, `INSERT INTO qbwc_requests(session_id, job_id, request_xml, state, sent_at)
-		VALUES (?, ?, ?, 'sent', ?)`, sessionID, jobID, xml, formatTime(now))
-	if err != nil {
-		return Request{}, fmt.Errorf("store: record request: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return Request{}, fmt.Errorf("store: record request: %w", err)
-	}
-	return Request{ID: id, SessionID: sessionID, JobID: jobID, XML: xml, State: "sent", SentAt: now}, nil
-}
-
 // OutstandingRequest returns the session's request still waiting for its answer.
 func (db *DB) OutstandingRequest(ctx context.Context, sessionID int64) (Request, error) {
 	var r Request
 	var sent string
-	err := db.read.QueryRowContext(ctx, `SELECT id, session_id, COALESCE(job_id, 0), request_xml, state, sent_at
+	err := db.read.QueryRowContext(ctx, `SELECT id, session_id, request_xml, state, sent_at
 		FROM qbwc_requests WHERE session_id = ? AND state = 'sent' ORDER BY id DESC LIMIT 1`, sessionID).
-		Scan(&r.ID, &r.SessionID, &r.JobID, &r.XML, &r.State, &sent)
+		Scan(&r.ID, &r.SessionID, &r.XML, &r.State, &sent)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Request{}, fmt.Errorf("store: outstanding request of session %d: %w", sessionID, ErrNotFound)
 	}
@@ -212,7 +183,21 @@ func (db *DB) OutstandingRequest(ctx context.Context, sessionID int64) (Request,
 	if r.SentAt, err = parseTime(sent); err != nil {
 		return Request{}, err
 	}
+	r.Jobs, err = queryAll(ctx, db.read, "request jobs", func(row scanner) (RequestJob, error) {
+		var rj RequestJob
+		err := row.Scan(&rj.JobID, &rj.Step)
+		return rj, err
+	}, "SELECT job_id, step FROM qbwc_request_jobs WHERE request_id = ? ORDER BY job_id", r.ID)
+	if err != nil {
+		return Request{}, err
+	}
 	return r, nil
+}
+
+// RequestJob is one job whose requests a message carried, at the step it was on.
+type RequestJob struct {
+	JobID int64
+	Step  int
 }
 
 // Outcome is what a response did to its job.
@@ -225,110 +210,26 @@ type Outcome struct {
 	// NotBefore delays a queued job (a retry later).
 	NotBefore time.Time
 	LastError string
+
+	// What the response taught, written in the same transaction as the
+	// job's new state, so that a crash can never leave a posted document
+	// without its ledger entry or the other way round.
+	Ledger []LedgerEntry
+	Lists  []ListEntry
+	// Posting, when set, updates the posting this job carries out.
+	Posting *PostingUpdate
+	// ListsRead marks the company's lists as read (the first sync's reading is complete).
+	ListsRead bool
+	// Recovering marks a job whose request may have reached QuickBooks
+	// without an answer: before writing again it must ask QuickBooks.
+	Recovering bool
 }
 
-// Settle records the answer to a request and what it did to its job, and
-// counts the job in its session, all in one transaction: a crash leaves
-// either the request unanswered or everything settled.
-func (db *DB) Settle(ctx context.Context, req Request, responseXML, hresult, message string, o Outcome) error {
-	now := db.now()
-	switch o.State {
-	case JobDone, JobFailed, JobQueued, JobSent:
-	default:
-		return fmt.Errorf("store: settle: bad job state %q", o.State)
-	}
-	return db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE qbwc_requests SET response_xml = ?, hresult = ?, message = ?,
-			state = 'answered', answered_at = ? WHERE id = ? AND state = 'sent'`,
-			responseXML, hresult, message, formatTime(now), req.ID)
-		if err != nil {
-			return fmt.Errorf("store: settle request %d: %w", req.ID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("store: settle request %d: %w", req.ID, ErrConflict)
-		}
-		if req.JobID == 0 {
-			return nil
-		}
-		notBefore := o.NotBefore
-		if notBefore.IsZero() {
-			notBefore = now
-		}
-		var finished any
-		sessionID := any(req.SessionID)
-		switch o.State {
-		case JobDone, JobFailed:
-			finished = formatTime(now)
-			sessionID = nil
-		case JobQueued:
-			sessionID = nil
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ?, step = ?, step_state = ?, not_before = ?,
-			last_error = ?, session_id = ?, finished_at = ?, recovering = 0, updated_at = ? WHERE id = ?`,
-			o.State, o.Step, o.StepState, formatTime(notBefore), o.LastError, sessionID, finished,
-			formatTime(now), req.JobID); err != nil {
-			return fmt.Errorf("store: settle job %d: %w", req.JobID, err)
-		}
-		var col string
-		switch o.State {
-		case JobDone:
-			col = "done_count"
-		case JobFailed:
-			col = "failed_count"
-		default:
-			return nil
-		}
-		if _, err := tx.ExecContext(ctx, "UPDATE qbwc_sessions SET "+col+" = "+col+" + 1 WHERE id = ?", req.SessionID); err != nil {
-			return fmt.Errorf("store: count job in session: %w", err)
-		}
-		return nil
-	})
-}
-
-// ContinueJob returns a job this session already holds (state sent, a next
-// step due at once) so that it is asked for its next request before any other.
-func (db *DB) ContinueJob(ctx context.Context, sessionID int64) (Job, error) {
-	j, err := scanJob(db.write.QueryRowContext(ctx, "SELECT "+jobColumns+` FROM jobs WHERE session_id = ? AND state = 'sent'
-		AND NOT EXISTS (SELECT 1 FROM qbwc_requests r WHERE r.job_id = jobs.id AND r.session_id = ? AND r.state = 'sent')
-		ORDER BY id LIMIT 1`, sessionID, sessionID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return Job{}, fmt.Errorf("store: job to continue in session %d: %w", sessionID, ErrNotFound)
-	}
-	if err != nil {
-		return Job{}, fmt.Errorf("store: job to continue in session %d: %w", sessionID, err)
-	}
-	return j, nil
-}
-
-// ReleaseJob puts a claimed job back in the queue without sending it, for
-// a job whose request could not be built now.
-func (db *DB) ReleaseJob(ctx context.Context, id int64, o Outcome) error {
-	now := db.now()
-	notBefore := o.NotBefore
-	if notBefore.IsZero() {
-		notBefore = now
-	}
-	var finished any
-	if o.State == JobFailed || o.State == JobDone {
-		finished = formatTime(now)
-	}
-	res, err := db.write.ExecContext(ctx, `UPDATE jobs SET state = ?, not_before = ?, last_error = ?, session_id = NULL,
-		finished_at = ?, updated_at = ? WHERE id = ?`, o.State, formatTime(notBefore), o.LastError, finished,
-		formatTime(now), id)
-	if err != nil {
-		return fmt.Errorf("store: release job %d: %w", id, err)
-	}
-	return mustAffect(res, fmt.Sprintf("job %d", id))
-}
-
-// CountContinuing counts the jobs a session holds for a next step.
-func (db *DB) CountContinuing(ctx context.Context, sessionID int64) (int, error) {
+// CountHeld counts the jobs a session holds for a next step.
+func (db *DB) CountHeld(ctx context.Context, sessionID int64) (int, error) {
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM jobs WHERE session_id = ? AND state = 'sent'
-		AND NOT EXISTS (SELECT 1 FROM qbwc_requests r WHERE r.job_id = jobs.id AND r.session_id = ? AND r.state = 'sent')`,
-		sessionID, sessionID).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("store: count continuing jobs: %w", err)
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM jobs WHERE session_id = ? AND state = 'sent'", sessionID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count held jobs: %w", err)
 	}
 	return n, nil
 }
@@ -348,6 +249,7 @@ func (db *DB) SessionOutcomes(ctx context.Context, sessionID int64) ([]KindCount
 		err := r.Scan(&k.Kind, &k.State, &k.Count)
 		return k, err
 	}, `SELECT j.kind, j.state, count(DISTINCT j.id) FROM jobs j
-		JOIN qbwc_requests r ON r.job_id = j.id WHERE r.session_id = ? AND j.state IN ('done', 'failed')
+		JOIN qbwc_request_jobs rj ON rj.job_id = j.id JOIN qbwc_requests r ON r.id = rj.request_id
+		WHERE r.session_id = ? AND j.state IN ('done', 'failed')
 		GROUP BY j.kind, j.state ORDER BY j.kind, j.state`, sessionID)
 }

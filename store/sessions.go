@@ -263,7 +263,16 @@ func abandonSession(ctx context.Context, tx *sql.Tx, sessionID int64, now string
 		sessionID); err != nil {
 		return fmt.Errorf("store: abandon session %d: %w", sessionID, err)
 	}
+	// A job whose request was out may have reached QuickBooks: unknown, to be
+	// recovered by asking QuickBooks first. A job held only for a next step
+	// (an iterator that dies with the session) starts that step again.
 	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'unknown', recovering = 1, session_id = NULL, updated_at = ?
+		WHERE session_id = ? AND state = 'sent' AND id IN (SELECT rj.job_id FROM qbwc_request_jobs rj
+			JOIN qbwc_requests r ON r.id = rj.request_id WHERE r.session_id = ? AND r.state = 'lost')`,
+		now, sessionID, sessionID); err != nil {
+		return fmt.Errorf("store: abandon session %d: %w", sessionID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE jobs SET state = 'queued', session_id = NULL, updated_at = ?
 		WHERE session_id = ? AND state = 'sent'`, now, sessionID); err != nil {
 		return fmt.Errorf("store: abandon session %d: %w", sessionID, err)
 	}

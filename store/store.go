@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -22,6 +23,9 @@ import (
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+// uriPath escapes the characters that end or change a file: URI's path.
+var uriPath = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 
 // ErrNotFound is returned, wrapped, when a looked-up row does not exist.
 var ErrNotFound = errors.New("not found")
@@ -57,7 +61,13 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	q.Set("_foreign_keys", "on")
 	q.Set("_synchronous", "NORMAL")
 	q.Set("_txlock", "immediate")
-	dsn := "file:" + abs + "?" + q.Encode()
+	// The folder is made here so that every command opening the store works
+	// on a fresh machine; the path is escaped because a '?' or '#' in it would
+	// end the file: URI's path.
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("store: data folder: %w", err)
+	}
+	dsn := "file:" + uriPath.Replace(abs) + "?" + q.Encode()
 
 	write, err := sql.Open("sqlite3", dsn)
 	if err != nil {

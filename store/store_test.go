@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -115,7 +116,7 @@ func TestClaimIsAtomic(t *testing.T) {
 		go func(sid int64) {
 			defer wg.Done()
 			for {
-				j, err := db.Claim(ctx, u.CompanyID, sid)
+				j, err := claim(ctx, db, u.CompanyID, sid)
 				if errors.Is(err, store.ErrNotFound) {
 					return
 				}
@@ -155,6 +156,46 @@ func TestEnqueueDedupe(t *testing.T) {
 	}
 }
 
+// claim takes the next due job for a session, as the job source does.
+func claim(ctx context.Context, db *store.DB, companyID, sessionID int64) (store.Job, error) {
+	var got store.Job
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		due, err := tx.Due(ctx, companyID, 1, nil)
+		if err != nil {
+			return err
+		}
+		if len(due) == 0 {
+			return store.ErrNotFound
+		}
+		got = due[0]
+		return tx.Take(ctx, got.ID, sessionID)
+	})
+	return got, err
+}
+
+// send claims the next due job and records a message for it in one transaction.
+func send(ctx context.Context, t *testing.T, db *store.DB, companyID, sessionID int64) (store.Job, store.Request) {
+	t.Helper()
+	var j store.Job
+	var req store.Request
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		due, err := tx.Due(ctx, companyID, 1, nil)
+		if err != nil || len(due) == 0 {
+			return fmt.Errorf("nothing due: %w", err)
+		}
+		j = due[0]
+		if err := tx.Take(ctx, j.ID, sessionID); err != nil {
+			return err
+		}
+		req, err = tx.Record(ctx, sessionID, "<QBXML/>", []store.RequestJob{{JobID: j.ID}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, req
+}
+
 func TestSettleAndAbandon(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
@@ -166,23 +207,21 @@ func TestSettleAndAbandon(t *testing.T) {
 	}
 	_, s, _ := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Minute})
 
-	j, err := db.Claim(ctx, u.CompanyID, s.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, err := db.RecordRequest(ctx, s.ID, j.ID, "<QBXML/>")
-	if err != nil {
-		t.Fatal(err)
-	}
+	j, req := send(ctx, t, db, u.CompanyID, s.ID)
 	out, err := db.OutstandingRequest(ctx, s.ID)
-	if err != nil || out.ID != req.ID {
+	if err != nil || out.ID != req.ID || len(out.Jobs) != 1 || out.Jobs[0].JobID != j.ID {
 		t.Fatalf("outstanding = %+v, %v", out, err)
 	}
-	if err := db.Settle(ctx, out, "<QBXML/>", "", "", store.Outcome{State: store.JobDone}); err != nil {
+	done := map[int64]store.Outcome{j.ID: {State: store.JobDone,
+		Ledger: []store.LedgerEntry{{Key: "order:1:100", QBType: "SalesReceipt", QBID: "T-1", Name: "100"}}}}
+	if err := db.SettleMessage(ctx, out, "<QBXML/>", "", "", done); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Settle(ctx, out, "<QBXML/>", "", "", store.Outcome{State: store.JobDone}); !errors.Is(err, store.ErrConflict) {
+	if err := db.SettleMessage(ctx, out, "<QBXML/>", "", "", done); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("settling twice: err = %v, want ErrConflict", err)
+	}
+	if e, err := db.Ledger(ctx, u.CompanyID, "order:1:100"); err != nil || e.QBID != "T-1" || e.JobID != j.ID {
+		t.Errorf("ledger after settle = %+v, %v; want T-1 written with the outcome", e, err)
 	}
 	if _, err := db.OutstandingRequest(ctx, s.ID); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("outstanding after settle: %v", err)
@@ -193,11 +232,7 @@ func TestSettleAndAbandon(t *testing.T) {
 	}
 
 	// The second job is sent, then the session expires unanswered: the job is unknown, not lost.
-	j2, err := db.Claim(ctx, u.CompanyID, s.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.RecordRequest(ctx, s.ID, j2.ID, "<QBXML/>")
+	j2, _ := send(ctx, t, db, u.CompanyID, s.ID)
 	now = now.Add(2 * time.Minute)
 	if n, err := db.ExpireSessions(ctx); err != nil || n != 1 {
 		t.Fatalf("ExpireSessions = %d, %v", n, err)
@@ -209,6 +244,43 @@ func TestSettleAndAbandon(t *testing.T) {
 	c, err := db.CountJobs(ctx, u.CompanyID)
 	if err != nil || c.Due != 1 {
 		t.Errorf("CountJobs = %+v, %v; the unknown job must be claimable", c, err)
+	}
+}
+
+func TestDependencies(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	u, _ := db.PutUser(ctx, "qb", "pw")
+	_, s, _ := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+	var customer, sale store.Job
+	err := db.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if customer, _, err = tx.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "list.add", DedupeKey: "customer:a", Priority: 30}); err != nil {
+			return err
+		}
+		// The sale is older in the queue order (lower priority number) but waits for its customer.
+		sale, _, err = tx.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "txn.add", Priority: 10}, customer.ID)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := db.CountJobs(ctx, u.CompanyID); c.Due != 1 {
+		t.Errorf("due = %d, want 1: the sale waits for its customer", c.Due)
+	}
+	j, req := send(ctx, t, db, u.CompanyID, s.ID)
+	if j.ID != customer.ID {
+		t.Fatalf("first job sent = %d, want the customer %d", j.ID, customer.ID)
+	}
+	if _, err := claim(ctx, db, u.CompanyID, s.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a job waiting for one in flight was claimable: %v", err)
+	}
+	if err := db.SettleMessage(ctx, req, "", "", "", map[int64]store.Outcome{j.ID: {State: store.JobDone}}); err != nil {
+		t.Fatal(err)
+	}
+	next, err := claim(ctx, db, u.CompanyID, s.ID)
+	if err != nil || next.ID != sale.ID {
+		t.Errorf("after the customer: claimed %d, %v; want the sale %d", next.ID, err, sale.ID)
 	}
 }
 

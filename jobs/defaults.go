@@ -1,0 +1,136 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bcqb/bcqb/jobs/plan"
+	"github.com/bcqb/bcqb/qbxml"
+)
+
+// ensureDefault makes sure a list object a sale names exists in QuickBooks:
+// when it is one of the store's settings (an account, an item, a payment
+// method, a class, the single customer) that the company file lacks, a job
+// creates it with a clear name; bcqb never creates anything else unasked.
+// It returns the job to wait for (0 when there is none).
+func (pl *planning) ensureDefault(ctx context.Context, list, name string) (int64, error) {
+	key := listKey(list, name)
+	if e, ok := pl.snap.ledger[key]; ok {
+		if e.QBID == "" {
+			return e.JobID, nil
+		}
+		return 0, nil
+	}
+	if _, ok := pl.snap.lists[list][strings.ToLower(name)]; ok {
+		return 0, nil
+	}
+	if list == "Customer" {
+		// Shoppers are the planner's business (matched by email); only the
+		// single and per-channel customers are settings.
+		if name != pl.s.SingleCustomer && !pl.channelCustomer(name) {
+			return 0, nil
+		}
+		key = "customer:" + name
+		if e, ok := pl.snap.ledger[key]; ok {
+			if e.QBID == "" {
+				return e.JobID, nil
+			}
+			return 0, nil
+		}
+	}
+	rq, typ, priority := pl.defaultRequest(list, name)
+	if rq == nil {
+		return 0, nil
+	}
+	// An item's own accounts come first.
+	var deps []int64
+	for _, ref := range refsOf([]any{rq}) {
+		id, err := pl.ensureDefault(ctx, ref.list, ref.name)
+		if err != nil {
+			return 0, err
+		}
+		if id != 0 {
+			deps = append(deps, id)
+		}
+	}
+	return pl.addJob(ctx, AddPayload{Key: key, Type: typ, ListType: list, Name: name,
+		What: fmt.Sprintf("%s %q", strings.ToLower(list), name)}, rq, priority, deps)
+}
+
+func (pl *planning) channelCustomer(name string) bool {
+	for _, c := range pl.s.Channels {
+		if c.Customer == name {
+			return true
+		}
+	}
+	return false
+}
+
+// defaultRequest builds the request that creates a default list object.
+func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, int) {
+	s := pl.s
+	income := qbxml.RefName(s.IncomeAccount)
+	nonTax := qbxml.RefName(s.NonTaxCode)
+	switch list {
+	case "Account":
+		typ := ""
+		switch name {
+		case s.IncomeAccount:
+			typ = qbxml.AccountTypeIncome
+		case s.COGSAccount:
+			typ = qbxml.AccountTypeCostOfGoodsSold
+		case s.AssetAccount, s.DepositAccount:
+			typ = qbxml.AccountTypeOtherCurrentAsset
+		}
+		for _, c := range s.Channels {
+			if c.DepositAccount == name {
+				typ = qbxml.AccountTypeOtherCurrentAsset
+			}
+		}
+		if typ == "" {
+			return nil, "", 0
+		}
+		return &qbxml.AccountAddRq{AccountAdd: qbxml.AccountAdd{Name: name, AccountType: typ,
+			Desc: "Created by bcqb for BigCommerce"}}, "Account", PriorityAccount
+	case "Item":
+		switch name {
+		case s.DiscountItem:
+			return &qbxml.ItemDiscountAddRq{ItemDiscountAdd: qbxml.ItemDiscountAdd{Name: name, ItemDesc: "BigCommerce coupons and promotions",
+				AccountRef: income}}, "ItemDiscount", PrioritySetup
+		case s.ShippingItem, s.HandlingItem, s.WrappingItem, s.FeeItem, s.GiftCertItem, s.StoreCreditItem, s.RoundingItem:
+			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
+				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: income}}}, "ItemOtherCharge", PrioritySetup
+		}
+		if name == s.ZeroTaxItem || name == s.TaxItem || isMappedTaxItem(s, name) {
+			// A 0 % rate needs no tax agency; the tax lines carry BigCommerce's amounts.
+			return &qbxml.ItemSalesTaxAddRq{ItemSalesTaxAdd: qbxml.ItemSalesTaxAdd{Name: name,
+				ItemDesc: "Sales tax as BigCommerce charged it", TaxRate: qbxml.PercentOf(decimal.Zero)}}, "ItemSalesTax", PrioritySetup
+		}
+	case "PaymentMethod":
+		return &qbxml.PaymentMethodAddRq{PaymentMethodAdd: qbxml.PaymentMethodAdd{Name: name,
+			PaymentMethodType: qbxml.PaymentOtherCreditCard}}, "PaymentMethod", PrioritySetup
+	case "Class":
+		return &qbxml.ClassAddRq{ClassAdd: qbxml.ClassAdd{Name: name}}, "Class", PrioritySetup
+	case "SalesTaxCode":
+		taxable := name == s.TaxCode
+		if name != s.TaxCode && name != s.NonTaxCode {
+			return nil, "", 0
+		}
+		return &qbxml.SalesTaxCodeAddRq{SalesTaxCodeAdd: qbxml.SalesTaxCodeAdd{Name: name, IsTaxable: &taxable}}, "SalesTaxCode", PriorityAccount
+	case "Customer":
+		return &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: name}}, "Customer", PrioritySetup
+	}
+	return nil, "", 0
+}
+
+func isMappedTaxItem(s plan.Settings, name string) bool {
+	for _, v := range s.TaxItems {
+		if v == name {
+			return true
+		}
+	}
+	return false
+}

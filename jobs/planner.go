@@ -1,0 +1,541 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/bcqb/bcqb/bigcommerce"
+	"github.com/bcqb/bcqb/jobs/plan"
+	"github.com/bcqb/bcqb/pull"
+	"github.com/bcqb/bcqb/qbxml"
+	"github.com/bcqb/bcqb/store"
+)
+
+// PlanStore is what the planner needs from the store.
+type PlanStore interface {
+	BCStores(ctx context.Context) ([]store.BCStore, error)
+	Company(ctx context.Context, id int64) (store.Company, error)
+	DocumentsAfter(ctx context.Context, storeID, afterID int64, limit int) ([]store.Document, error)
+	LatestDocument(ctx context.Context, storeID int64, kind string, bcID int64) (store.Document, error)
+	Lists(ctx context.Context, companyID int64) ([]store.ListEntry, error)
+	LedgerEntries(ctx context.Context, companyID int64) ([]store.LedgerEntry, error)
+	PlannedThrough(ctx context.Context, storeID int64) (int64, error)
+	Unplanned(ctx context.Context, companyID int64) (bool, error)
+	Update(ctx context.Context, fn func(tx *store.Tx) error) error
+	Now() time.Time
+}
+
+// PlanBatch is how many document versions one planning transaction takes.
+const PlanBatch = 200
+
+// Planner turns pulled BigCommerce documents into postings and the jobs
+// that carry them out. Cron and pulls only wake it; its one goroutine, owned
+// by Start and Close, does the work.
+type Planner struct {
+	db   PlanStore
+	log  *slog.Logger
+	wake chan struct{}
+
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+	// mu serialises planning passes (the loop, and Plan called directly).
+	mu sync.Mutex
+}
+
+// NewPlanner returns a planner; it runs nothing until Start.
+func NewPlanner(db PlanStore, log *slog.Logger) *Planner {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Planner{db: db, log: log, wake: make(chan struct{}, 1)}
+}
+
+// Start runs the planning loop until Close.
+func (p *Planner) Start(ctx context.Context) {
+	loop, stop := context.WithCancel(context.WithoutCancel(ctx))
+	p.stop = stop
+	p.wg.Add(1)
+	go func() {
+		defer p.wg.Done()
+		t := time.NewTicker(30 * time.Second)
+		defer t.Stop()
+		for {
+			if err := p.Plan(loop); err != nil && loop.Err() == nil {
+				p.log.ErrorContext(loop, "planning failed", "err", err)
+			}
+			select {
+			case <-loop.Done():
+				return
+			case <-p.wake:
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Close stops the loop, waiting for a pass under way to finish (within ctx).
+func (p *Planner) Close(ctx context.Context) error {
+	if p.stop == nil {
+		return nil
+	}
+	p.stop()
+	done := make(chan struct{})
+	go func() { p.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.New("jobs: the planner did not stop in time")
+	}
+}
+
+// Wake asks the loop for a pass now (a pull finished, lists were read).
+func (p *Planner) Wake() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Busy implements Waiter: a company whose lists are read and whose stores
+// have documents not planned yet is about to get jobs.
+func (p *Planner) Busy(ctx context.Context, companyID int64) (bool, error) {
+	c, err := p.db.Company(ctx, companyID)
+	if err != nil {
+		return false, err
+	}
+	if c.ListsReadAt.IsZero() {
+		return false, nil
+	}
+	busy, err := p.db.Unplanned(ctx, companyID)
+	if busy {
+		p.Wake()
+	}
+	return busy, err
+}
+
+// Plan runs one pass over every connected store: a company whose lists were
+// never read gets the job that reads them; the others get their new
+// document versions planned.
+func (p *Planner) Plan(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	stores, err := p.db.BCStores(ctx)
+	if err != nil {
+		return err
+	}
+	perCompany := map[int64]int{}
+	for _, st := range stores {
+		if st.CompanyID != 0 {
+			perCompany[st.CompanyID]++
+		}
+	}
+	var errs []error
+	for _, st := range stores {
+		if st.CompanyID == 0 {
+			continue
+		}
+		if err := p.planStore(ctx, st, perCompany[st.CompanyID] > 1); err != nil {
+			errs = append(errs, fmt.Errorf("store %s: %w", st.StoreHash, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (p *Planner) planStore(ctx context.Context, st store.BCStore, shared bool) error {
+	c, err := p.db.Company(ctx, st.CompanyID)
+	if err != nil {
+		return err
+	}
+	if c.ListsReadAt.IsZero() {
+		return p.db.Update(ctx, func(tx *store.Tx) error {
+			_, _, err := tx.Enqueue(ctx, store.Job{CompanyID: c.ID, Kind: KindLists, DedupeKey: "lists", Priority: PriorityLists})
+			return err
+		})
+	}
+	settings, err := StoreSettings(st, shared)
+	if err != nil {
+		return err
+	}
+	for {
+		after, err := p.db.PlannedThrough(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		docs, err := p.db.DocumentsAfter(ctx, st.ID, after, PlanBatch)
+		if err != nil {
+			return err
+		}
+		if len(docs) == 0 {
+			return nil
+		}
+		snap, err := newSnapshot(ctx, p.db, c, settings)
+		if err != nil {
+			return err
+		}
+		deferred := false
+		err = p.db.Update(ctx, func(tx *store.Tx) error {
+			pl := &planning{tx: tx, db: p.db, st: st, company: c, s: settings, snap: snap, log: p.log}
+			last := after
+			for _, d := range docs {
+				ok, err := pl.document(ctx, d)
+				if err != nil {
+					return fmt.Errorf("%s %d version %d: %w", d.Kind, d.BCID, d.Version, err)
+				}
+				if !ok {
+					deferred = true
+					break
+				}
+				last = d.ID
+			}
+			return tx.SetPlannedThrough(ctx, st.ID, last)
+		})
+		if err != nil || deferred {
+			return err
+		}
+	}
+}
+
+// StoreSettings reads a store's posting settings over the defaults. Where
+// several stores share a company file, a store without a RefNumber prefix
+// gets "B<id>-" so that two stores' order 100 never share a RefNumber.
+func StoreSettings(st store.BCStore, shared bool) (plan.Settings, error) {
+	s := plan.DefaultSettings()
+	if st.SettingsJSON != "" && st.SettingsJSON != "{}" {
+		if err := json.Unmarshal([]byte(st.SettingsJSON), &s); err != nil {
+			return s, fmt.Errorf("the settings of store %s cannot be read: %w", st.StoreHash, err)
+		}
+	}
+	if shared && s.RefPrefix == "" {
+		s.RefPrefix = fmt.Sprintf("B%d-", st.ID)
+	}
+	return s, nil
+}
+
+// planning is one planning transaction.
+type planning struct {
+	tx      *store.Tx
+	db      PlanStore
+	st      store.BCStore
+	company store.Company
+	s       plan.Settings
+	snap    *snapshot
+	log     *slog.Logger
+}
+
+func orderKey(storeID, id int64) string   { return fmt.Sprintf("order:%d:%d", storeID, id) }
+func paymentKey(storeID, id int64) string { return fmt.Sprintf("payment:%d:%d", storeID, id) }
+func refundKey(storeID, id int64) string  { return fmt.Sprintf("refund:%d:%d", storeID, id) }
+func refundPayKey(storeID, id int64) string {
+	return fmt.Sprintf("refundpay:%d:%d", storeID, id)
+}
+
+// document plans one document version. It reports false when the version
+// must wait (its posting's request is out): planning stops there and
+// resumes with it on the next pass.
+func (pl *planning) document(ctx context.Context, d store.Document) (bool, error) {
+	switch d.Kind {
+	case store.DocOrder:
+		return pl.order(ctx, d)
+	case store.DocRefund:
+		return pl.refund(ctx, d)
+	}
+	// Customers and products feed matching and inventory, not postings.
+	return true, nil
+}
+
+// current returns the document's posting and whether its job is in flight.
+func (pl *planning) current(ctx context.Context, kind string, bcID int64) (store.Posting, bool, bool, error) {
+	p, err := pl.tx.Posting(ctx, pl.st.ID, kind, bcID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Posting{}, false, false, nil
+	}
+	if err != nil {
+		return store.Posting{}, false, false, err
+	}
+	if p.JobID != 0 {
+		j, err := pl.tx.Job(ctx, p.JobID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return p, true, false, err
+		}
+		if err == nil && (j.State == store.JobSent || j.State == store.JobUnknown) {
+			return p, true, true, nil
+		}
+	}
+	return p, true, false, nil
+}
+
+// supersede ends the queued job of an older version that was never sent.
+func (pl *planning) supersede(ctx context.Context, p store.Posting, version int) error {
+	if p.JobID == 0 || p.TxnID != "" {
+		return nil
+	}
+	j, err := pl.tx.Job(ctx, p.JobID)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		return err
+	}
+	if j.State == store.JobQueued || j.State == store.JobFailed {
+		return pl.tx.EndJob(ctx, j.ID, store.JobDone, fmt.Sprintf("superseded by version %d", version))
+	}
+	return nil
+}
+
+func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
+	prev, exists, inFlight, err := pl.current(ctx, store.DocOrder, d.BCID)
+	if err != nil || inFlight {
+		return !inFlight, err
+	}
+	in := store.PostingInput{StoreID: pl.st.ID, CompanyID: pl.company.ID, DocKind: store.DocOrder, BCID: d.BCID,
+		DocumentID: d.ID, Version: d.Version, DocDate: d.DateModified}
+	det, err := pull.DecodeOrder([]byte(d.Raw))
+	if err != nil {
+		in.State, in.Reason = store.PostingAttention, "The BigCommerce order cannot be read: "+err.Error()
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	if !det.Order.DateCreated.IsZero() {
+		in.DocDate = det.Order.DateCreated
+	}
+	var posted plan.Posted
+	if exists && prev.TxnID != "" {
+		posted = plan.Posted{TxnType: prev.TxnType, TxnID: prev.TxnID}
+		if e, ok := pl.snap.ledger[orderKey(pl.st.ID, d.BCID)]; ok {
+			posted.Total, _ = decimalOf(e.Amount)
+		}
+	}
+	if exists {
+		if err := pl.supersede(ctx, prev, d.Version); err != nil {
+			return false, err
+		}
+	}
+	o, err := plan.BuildOrder(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, pl.s, pl.snap, posted)
+	if err != nil {
+		in.State, in.Reason = store.PostingAttention, err.Error()
+		if exists && prev.TxnID != "" {
+			in.State = store.PostingPosted
+		}
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	in.RefNumber, in.BCTotal = o.RefNumber, o.Total.StringFixed(2)
+	if !o.Rounding.IsZero() {
+		in.Rounding = o.Rounding.StringFixed(2)
+	}
+	switch o.Action {
+	case plan.ActionSkip, plan.ActionWait:
+		in.State, in.Reason = store.PostingSkipped, o.Reason
+		if o.Action == plan.ActionWait {
+			in.State = store.PostingWaiting
+		}
+		if exists && prev.TxnID != "" {
+			in.State = store.PostingPosted
+		}
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	case plan.ActionPost:
+	default:
+		// Void, flags and whatever plan says needs a person: shown, never posted twice.
+		in.State, in.Reason = store.PostingAttention, fmt.Sprintf("%s: %s", o.Action, o.Reason)
+		if exists && prev.TxnID != "" {
+			in.State = store.PostingPosted
+			in.Reason = o.Reason
+		}
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	if exists && prev.TxnID != "" && o.SalesReceipt == nil && o.Invoice == nil && o.Payment == nil {
+		in.State, in.Reason = store.PostingPosted, o.Reason
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+
+	in.State = store.PostingPlanned
+	id, err := pl.tx.PutPosting(ctx, in)
+	if err != nil {
+		return false, err
+	}
+	deps, err := pl.prerequisites(ctx, o.Customer, o.Items, o.SalesReceipt, o.Invoice, o.Payment)
+	if err != nil {
+		return false, err
+	}
+	key := orderKey(pl.st.ID, d.BCID)
+	what := fmt.Sprintf("BigCommerce order %d", d.BCID)
+	var saleJob int64
+	switch {
+	case o.SalesReceipt != nil && (!exists || prev.TxnID == ""):
+		saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeSalesReceipt, Name: o.RefNumber, Memo: o.Memo,
+			Posting: id, Final: true, What: what}, &qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt}, PrioritySale, deps)
+	case o.Invoice != nil && (!exists || prev.TxnID == ""):
+		saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeInvoice, Name: o.RefNumber, Memo: o.Memo,
+			Posting: id, Final: o.Payment == nil, What: what}, &qbxml.InvoiceAddRq{InvoiceAdd: *o.Invoice}, PrioritySale, deps)
+	}
+	if err != nil {
+		return false, err
+	}
+	final := saleJob
+	if o.Payment != nil {
+		if _, paid := pl.snap.ledger[paymentKey(pl.st.ID, d.BCID)]; !paid {
+			pay := *o.Payment
+			if len(pay.AppliedToTxns) == 0 {
+				pay.AppliedToTxns = []qbxml.AppliedToTxnAdd{{PaymentAmount: pay.TotalAmount}}
+			}
+			if pay.RefNumber == "" {
+				pay.RefNumber = o.RefNumber
+			}
+			payDeps := deps
+			if saleJob != 0 {
+				payDeps = append(payDeps, saleJob)
+			}
+			final, err = pl.addJob(ctx, AddPayload{Key: paymentKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeReceivePayment,
+				Name: pay.RefNumber, Memo: pay.Memo, Fill: key, Posting: id, Final: true,
+				What: "the payment of " + what}, &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: pay}, PriorityPayment, payDeps)
+			if err != nil {
+				return false, err
+			}
+		}
+	}
+	if final == 0 {
+		in.State = store.PostingPosted
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	in.JobID = final
+	_, err = pl.tx.PutPosting(ctx, in)
+	return true, err
+}
+
+func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) {
+	prev, exists, inFlight, err := pl.current(ctx, store.DocRefund, d.BCID)
+	if err != nil || inFlight {
+		return !inFlight, err
+	}
+	in := store.PostingInput{StoreID: pl.st.ID, CompanyID: pl.company.ID, DocKind: store.DocRefund, BCID: d.BCID,
+		ParentBCID: d.ParentID, DocumentID: d.ID, Version: d.Version, DocDate: d.DateModified}
+	if exists && prev.TxnID != "" {
+		// A refund is never changed in BigCommerce once made; a new version is bookkeeping noise.
+		in.State, in.Reason = store.PostingPosted, prev.Reason
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	if exists {
+		if err := pl.supersede(ctx, prev, d.Version); err != nil {
+			return false, err
+		}
+	}
+	var rf bigcommerce.Refund
+	if err := json.Unmarshal([]byte(d.Raw), &rf); err != nil {
+		in.State, in.Reason = store.PostingAttention, "The BigCommerce refund cannot be read: "+err.Error()
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	if !rf.Created.IsZero() {
+		in.DocDate = rf.Created
+	}
+	orderPosting, hasOrder, _, err := pl.current(ctx, store.DocOrder, d.ParentID)
+	if err != nil {
+		return false, err
+	}
+	if !hasOrder || orderPosting.State == store.PostingSkipped || orderPosting.State == store.PostingWaiting {
+		in.State = store.PostingSkipped
+		in.Reason = fmt.Sprintf("BigCommerce order %d was not posted to QuickBooks, so its refund is not either", d.ParentID)
+		if hasOrder && orderPosting.State == store.PostingWaiting {
+			in.State, in.Reason = store.PostingWaiting, fmt.Sprintf("waits for BigCommerce order %d", d.ParentID)
+		}
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	odoc, err := pl.db.LatestDocument(ctx, pl.st.ID, store.DocOrder, d.ParentID)
+	if err != nil {
+		return false, err
+	}
+	det, err := pull.DecodeOrder([]byte(odoc.Raw))
+	if err != nil {
+		in.State, in.Reason = store.PostingAttention, "The refund's order cannot be read: "+err.Error()
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	r, err := plan.BuildRefund(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, rf, pl.s, pl.snap)
+	if err != nil {
+		in.State, in.Reason = store.PostingAttention, err.Error()
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	in.RefNumber, in.BCTotal = r.RefNumber, r.Total.StringFixed(2)
+	if r.Action != plan.ActionPost || r.CreditMemo == nil {
+		in.State, in.Reason = store.PostingSkipped, r.Reason
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
+	}
+	in.State = store.PostingPlanned
+	id, err := pl.tx.PutPosting(ctx, in)
+	if err != nil {
+		return false, err
+	}
+	deps, err := pl.prerequisites(ctx, r.Customer, r.Items, r.CreditMemo, r.CardRefund, r.Check)
+	if err != nil {
+		return false, err
+	}
+	// The refund waits for its order's sale (and payment), never fails for it.
+	if orderPosting.TxnID == "" && orderPosting.JobID != 0 {
+		deps = append(deps, orderPosting.JobID)
+	}
+	key := refundKey(pl.st.ID, d.BCID)
+	what := fmt.Sprintf("BigCommerce refund %d of order %d", d.BCID, d.ParentID)
+	memoJob, err := pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeCreditMemo, Name: r.RefNumber, Memo: r.Memo,
+		Posting: id, Final: r.CardRefund == nil && r.Check == nil, What: what},
+		&qbxml.CreditMemoAddRq{CreditMemoAdd: *r.CreditMemo}, PriorityRefund, deps)
+	if err != nil {
+		return false, err
+	}
+	final := memoJob
+	payDeps := append(deps, memoJob)
+	switch {
+	case r.CardRefund != nil:
+		final, err = pl.addJob(ctx, AddPayload{Key: refundPayKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeARRefundCreditCard,
+			Name: r.CardRefund.RefNumber, Memo: r.CardRefund.Memo, Fill: key, Posting: id, Final: true, What: "the money back of " + what},
+			&qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: *r.CardRefund}, PriorityRefundPay, payDeps)
+	case r.Check != nil:
+		final, err = pl.addJob(ctx, AddPayload{Key: refundPayKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeCheck,
+			Name: r.Check.RefNumber, Memo: r.Check.Memo, Fill: key, Posting: id, Final: true, What: "the check of " + what},
+			&qbxml.CheckAddRq{CheckAdd: *r.Check}, PriorityRefundPay, payDeps)
+	}
+	if err != nil {
+		return false, err
+	}
+	in.JobID = final
+	_, err = pl.tx.PutPosting(ctx, in)
+	return true, err
+}
+
+// addJob queues a qb.add job for a key (or returns the live one) and
+// reserves the key in the ledger and the snapshot.
+func (pl *planning) addJob(ctx context.Context, p AddPayload, rq qbxml.Request, priority int, deps []int64) (int64, error) {
+	payload, err := NewAddPayload(p, rq)
+	if err != nil {
+		return 0, err
+	}
+	j, created, err := pl.tx.Enqueue(ctx, store.Job{CompanyID: pl.company.ID, Kind: KindAdd, DedupeKey: p.Key,
+		Priority: priority, Payload: payload}, deps...)
+	if err != nil {
+		return 0, err
+	}
+	if !created && j.State == store.JobQueued {
+		if _, err := pl.tx.SetJobPayload(ctx, j.ID, payload); err != nil {
+			return 0, err
+		}
+	}
+	e := store.LedgerEntry{Key: p.Key, QBType: p.Type, Name: p.Name, JobID: j.ID}
+	if err := pl.tx.ReserveLedger(ctx, pl.company.ID, e); err != nil {
+		return 0, err
+	}
+	pl.snap.reserve(e)
+	return j.ID, nil
+}
