@@ -28,7 +28,9 @@ import (
 // (qbxml.Clean); when nothing readable is left the email is used. It is cut
 // to 41 characters with qbxml.Fit. A name that another customer holds in
 // QuickBooks gets " ~XXXXX", a hash of the key, so the same shopper always
-// gets the same name. The original name and the key are kept in Notes.
+// gets the same name. The key and the original name are kept in Notes; an
+// original QuickBooks cannot store is kept there as a quoted string with
+// \u escapes ("\u0418\u0432\u0430\u043d"), which strconv.Unquote reverses.
 func CustomerFor(d bigcommerce.OrderDetails, s Settings, l Lists) Customer {
 	c, _ := customerFor(d, s, l)
 	return c
@@ -82,6 +84,11 @@ func customerFor(d bigcommerce.OrderDetails, s Settings, l Lists) (Customer, []q
 	notes := "BigCommerce customer " + key
 	if orig != name {
 		notes += "; name in BigCommerce: " + orig
+		if qbxml.Clean(orig) != orig {
+			// QuickBooks cannot store it: keep it reversibly, as a quoted
+			// string with \u escapes (strconv.Unquote gives it back).
+			notes += " " + strconv.QuoteToASCII(orig)
+		}
 	}
 	if o.CustomerID > 0 {
 		notes += "; customer id " + strconv.FormatInt(o.CustomerID, 10)
