@@ -518,7 +518,7 @@ type Txn struct {
 	TxnID     string
 	RefNumber string
 	TxnDate   string
-	Customer  string
+	Customer  string // the customer, or a check's payee
 	Memo      string
 	Subtotal  decimal.Decimal // sales transactions: the lines
 	SalesTax  decimal.Decimal
@@ -538,7 +538,7 @@ func (c *Company) Transactions() []Txn {
 			continue
 		}
 		t := Txn{Kind: r.Kind, TxnID: r.ID, RefNumber: r.Ret.Get("RefNumber"), TxnDate: r.Ret.Get("TxnDate"),
-			Customer: r.Ret.Get("CustomerRef/FullName"), Memo: r.Ret.Get("Memo"), Total: r.Total, Voided: r.Voided}
+			Customer: first(r.Ret.Get("CustomerRef/FullName"), r.Ret.Get("PayeeEntityRef/FullName")), Memo: r.Ret.Get("Memo"), Total: r.Total, Voided: r.Voided}
 		t.Subtotal, _ = r.Ret.Dec("Subtotal")
 		t.SalesTax, _ = r.Ret.Dec("SalesTaxTotal")
 		if (r.Kind == "Invoice" || r.Kind == "CreditMemo") && !r.Voided {

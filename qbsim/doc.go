@@ -38,7 +38,8 @@
 //
 // QuickBooks' rules: ListID/TxnID/EditSequence/TimeCreated/TimeModified;
 // names unique across the shared name list and across all item types
-// (3100); references must exist (3140); stale EditSequence (3200); line
+// (3100); references must exist (3140); a sales tax item with a nonzero
+// rate must name its tax agency (3210); stale EditSequence (3200); line
 // amounts are quantity × rate rounded to cents (or the item's price), sales
 // tax is the taxable lines times the tax item's rate (the transaction's,
 // the customer's or the company default); invoice balances, payments (3210
@@ -49,8 +50,9 @@
 // carry out (SetCredit, payment discounts, IsTaxIncluded, ...) are refused
 // with status 3250 rather than ignored.
 // Queries take ListID/FullName/TxnID/RefNumber, NameFilter, ActiveStatus,
-// modified and transaction dates, EntityFilter, PaidStatus, OwnerID (data
-// extensions), IncludeLineItems/IncludeLinkedTxns/IncludeRetElement and
+// modified and transaction dates, EntityFilter (a check's payee),
+// PaidStatus, OwnerID (data extensions),
+// IncludeLineItems/IncludeLinkedTxns/IncludeRetElement and
 // iterators (MaxReturned, iteratorID, Continue, iteratorRemainingCount) that
 // live for one session. onError stopOnError/continueOnError are honoured.
 // The SDK's error recovery works as Intuit's samples describe it: the last

@@ -240,8 +240,14 @@ func matchText(crit, have, want string) bool {
 	}
 }
 
+// entityMatches applies an EntityFilter: the customer of a sale, payment or
+// refund; the payee of a check (a vendor, a tax agency or a customer being
+// refunded).
 func (c *Company) entityMatches(ef *elem, r *record) bool {
 	cust := c.byID[r.Customer]
+	if payee := c.refRecord(r.Ret, "PayeeEntityRef"); payee != nil {
+		cust = payee
+	}
 	if cust == nil {
 		return false
 	}
