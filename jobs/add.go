@@ -239,6 +239,9 @@ func (Add) Response(ctx context.Context, env Env, job store.Job, rs []qbxml.Resp
 
 func retryOrFail(env Env, job store.Job, p AddPayload, oc qbxml.Outcome) store.Outcome {
 	msg := fmt.Sprintf("%s: %s", p.What, oc.Message)
+	if oc.Detail != "" && oc.Detail != oc.Message {
+		msg += " QuickBooks said: " + oc.Detail
+	}
 	if oc.Action == qbxml.ActionRetryLater {
 		return store.Outcome{State: store.JobQueued, Step: job.Step, StepState: job.StepState,
 			NotBefore: env.Store.Now().Add(backoff(job.Attempts)), LastError: msg}

@@ -90,6 +90,9 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 				typ = qbxml.AccountTypeOtherCurrentAsset
 			}
 		}
+		if name == GiftCertAccount || name == StoreCreditAccount {
+			typ = qbxml.AccountTypeOtherCurrentLiab
+		}
 		if typ == "" {
 			return nil, "", 0
 		}
@@ -100,7 +103,12 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 		case s.DiscountItem:
 			return &qbxml.ItemDiscountAddRq{ItemDiscountAdd: qbxml.ItemDiscountAdd{Name: name, ItemDesc: "BigCommerce coupons and promotions",
 				AccountRef: income}}, "ItemDiscount", PrioritySetup
-		case s.ShippingItem, s.HandlingItem, s.WrappingItem, s.FeeItem, s.GiftCertItem, s.StoreCreditItem, s.RoundingItem:
+		case s.GiftCertItem, s.StoreCreditItem:
+			// Money a shopper paid earlier: selling a certificate (or granting
+			// credit) raises a liability, redeeming it lowers the liability.
+			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
+				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: qbxml.RefName(liabilityFor(s, name))}}}, "ItemOtherCharge", PrioritySetup
+		case s.ShippingItem, s.HandlingItem, s.WrappingItem, s.FeeItem, s.RoundingItem:
 			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
 				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: income}}}, "ItemOtherCharge", PrioritySetup
 		}
@@ -124,6 +132,19 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 		return &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: name}}, "Customer", PrioritySetup
 	}
 	return nil, "", 0
+}
+
+// Liability accounts of the gift certificate and store credit items bcqb creates.
+const (
+	GiftCertAccount    = "Gift Certificates Outstanding"
+	StoreCreditAccount = "Store Credit Outstanding"
+)
+
+func liabilityFor(s plan.Settings, item string) string {
+	if item == s.StoreCreditItem {
+		return StoreCreditAccount
+	}
+	return GiftCertAccount
 }
 
 func isMappedTaxItem(s plan.Settings, name string) bool {

@@ -326,6 +326,9 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 		return true, err
 	}
 	in.RefNumber, in.BCTotal = o.RefNumber, o.Total.StringFixed(2)
+	if !o.Credits.IsZero() {
+		in.Credits = o.Credits.StringFixed(2)
+	}
 	if !o.Rounding.IsZero() {
 		in.Rounding = o.Rounding.StringFixed(2)
 	}

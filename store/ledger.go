@@ -57,6 +57,7 @@ type Posting struct {
 	TxnID      string
 	RefNumber  string
 	BCTotal    string
+	Credits    string
 	Rounding   string
 	Reason     string
 	JobID      int64
@@ -177,6 +178,7 @@ type PostingInput struct {
 	TxnType    string
 	RefNumber  string
 	BCTotal    string
+	Credits    string
 	Rounding   string
 	Reason     string
 	JobID      int64
@@ -196,17 +198,17 @@ func (t *Tx) PutPosting(ctx context.Context, p PostingInput) (int64, error) {
 	now := formatTime(t.now)
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO postings(store_id, company_id, doc_kind, bc_id, parent_bc_id, document_id,
-		version, state, txn_type, ref_number, bc_total, rounding, reason, job_id, doc_date, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		version, state, txn_type, ref_number, bc_total, credits, rounding, reason, job_id, doc_date, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (store_id, doc_kind, bc_id) DO UPDATE SET document_id = excluded.document_id,
 		version = excluded.version, state = excluded.state,
 		txn_type = CASE WHEN postings.txn_id = '' THEN excluded.txn_type ELSE postings.txn_type END,
-		ref_number = excluded.ref_number, bc_total = excluded.bc_total, rounding = excluded.rounding,
+		ref_number = excluded.ref_number, bc_total = excluded.bc_total, credits = excluded.credits, rounding = excluded.rounding,
 		reason = excluded.reason, job_id = COALESCE(excluded.job_id, postings.job_id), doc_date = excluded.doc_date,
 		updated_at = excluded.updated_at
 		RETURNING id`,
 		p.StoreID, p.CompanyID, p.DocKind, p.BCID, p.ParentBCID, p.DocumentID, p.Version, p.State, p.TxnType,
-		p.RefNumber, p.BCTotal, p.Rounding, p.Reason, job, date, now, now).Scan(&id)
+		p.RefNumber, p.BCTotal, p.Credits, p.Rounding, p.Reason, job, date, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: posting %s %d: %w", p.DocKind, p.BCID, err)
 	}
@@ -231,14 +233,14 @@ func (t *Tx) UpdatePosting(ctx context.Context, u PostingUpdate) error {
 }
 
 const postingColumns = `id, store_id, company_id, doc_kind, bc_id, parent_bc_id, document_id, version, state, txn_type,
-	txn_id, ref_number, bc_total, rounding, reason, COALESCE(job_id, 0), doc_date, updated_at, posted_at`
+	txn_id, ref_number, bc_total, credits, rounding, reason, COALESCE(job_id, 0), doc_date, updated_at, posted_at`
 
 func scanPosting(row scanner) (Posting, error) {
 	var p Posting
 	var date, posted sql.NullString
 	var updated string
 	if err := row.Scan(&p.ID, &p.StoreID, &p.CompanyID, &p.DocKind, &p.BCID, &p.ParentBCID, &p.DocumentID, &p.Version,
-		&p.State, &p.TxnType, &p.TxnID, &p.RefNumber, &p.BCTotal, &p.Rounding, &p.Reason, &p.JobID, &date, &updated,
+		&p.State, &p.TxnType, &p.TxnID, &p.RefNumber, &p.BCTotal, &p.Credits, &p.Rounding, &p.Reason, &p.JobID, &date, &updated,
 		&posted); err != nil {
 		return Posting{}, err
 	}

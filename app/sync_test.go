@@ -1,0 +1,236 @@
+package app
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/bcqb/bcqb/bigcommerce/bcfake"
+	"github.com/bcqb/bcqb/qbsim"
+	"github.com/bcqb/bcqb/store"
+)
+
+// syncRig is the whole chain over real HTTP: the offline BigCommerce store,
+// bcqb (pulling it at start), and the simulated Web Connector driving a
+// simulated QuickBooks company.
+type syncRig struct {
+	t       *testing.T
+	fake    *bcfake.Store
+	ts      *testServer
+	company *qbsim.Company
+	wc      *qbsim.WebConnector
+}
+
+func newSyncRig(t *testing.T, orders int, seed int64) *syncRig {
+	t.Helper()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	fake := bcfake.New(bcfake.Options{Seed: seed, Orders: orders, Token: "tok-sync", StoreHash: "sync1",
+		Window: 20 * time.Millisecond, Logger: quiet})
+	api := httptest.NewServer(fake.Handler())
+	t.Cleanup(api.Close)
+	ts := startServerWith(t, t.TempDir(), "http://localhost:%d", map[string]string{
+		"BCQB_BIGCOMMERCE_API_URL": api.URL + "/stores/{store_hash}/", "BCQB_BIGCOMMERCE_STORE_HASH": "sync1",
+		"BCQB_BIGCOMMERCE_TOKEN": "tok-sync", "BCQB_BIGCOMMERCE_BACKFILL_FROM": "2020-01-01", "BCQB_LOG_LEVEL": "warn",
+	}, nil)
+	r := &syncRig{t: t, fake: fake, ts: ts, company: qbsim.NewSampleCompany(qbsim.CompanyOptions{})}
+	resp, err := http.Get(ts.URL + "/qwc?user=" + testUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	q, err := qbsim.ParseQWC(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.wc, err = qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: q, Password: testPassword, QuickBooks: r.company,
+		NoOpWait: 20 * time.Millisecond, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *syncRig) companyID() int64 {
+	users, err := r.ts.DB().Users(context.Background())
+	if err != nil || len(users) == 0 {
+		r.t.Fatalf("users: %v", err)
+	}
+	return users[0].CompanyID
+}
+
+// settle runs Web Connector sessions until bcqb has nothing left to send.
+func (r *syncRig) settle() []*qbsim.SessionResult {
+	r.t.Helper()
+	ctx := context.Background()
+	var all []*qbsim.SessionResult
+	for i := 0; i < 30; i++ {
+		res, err := r.wc.RunSession(ctx)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		all = append(all, res)
+		if res.Outcome == qbsim.OutcomeNone {
+			return all
+		}
+		if res.Outcome != qbsim.OutcomeDone {
+			r.t.Logf("session %d ended %s: %s %s", i, res.Outcome, res.LastError, res.CloseMessage)
+		}
+	}
+	r.t.Fatal("bcqb still had work after 30 sessions")
+	return nil
+}
+
+// TestSyncEndToEnd: every order the offline store has is posted once, to the
+// cent, as a sales receipt or an invoice (with its payment), every refund as a
+// credit memo of BigCommerce's amount, and a second run creates nothing new.
+func TestSyncEndToEnd(t *testing.T) {
+	r := newSyncRig(t, 80, 7)
+	ctx := context.Background()
+	waitFor(t, "the first pull", func() bool {
+		st, err := r.ts.DB().BCStores(ctx)
+		return err == nil && len(st) == 1 && st[0].PullState == store.PullOK
+	})
+	r.settle()
+
+	counts := r.checkBooks()
+	if counts["order posted"] == 0 {
+		t.Fatal("no order was posted")
+	}
+
+	// A second run creates nothing new.
+	before := len(r.company.Transactions())
+	res := r.settle()
+	if n := len(r.company.Transactions()); n != before {
+		t.Errorf("the second run made %d more transactions", n-before)
+	}
+	if last := res[len(res)-1]; last.Outcome != qbsim.OutcomeNone {
+		t.Errorf("second run ended %s, want none", last.Outcome)
+	}
+}
+
+// checkBooks compares QuickBooks with BigCommerce: every posted document is
+// exactly one transaction of BigCommerce's total, nothing needs attention,
+// and the orders add up. It returns the postings counted by kind and state.
+func (r *syncRig) checkBooks() map[string]int {
+	t := r.t
+	t.Helper()
+	ctx := context.Background()
+	postings, err := r.ts.DB().Postings(ctx, r.companyID(), "", 100000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type key struct{ kind, ref string }
+	txns := map[key][]qbsim.Txn{}
+	for _, x := range r.company.Transactions() {
+		txns[key{x.Kind, x.RefNumber}] = append(txns[key{x.Kind, x.RefNumber}], x)
+	}
+	for k, v := range txns {
+		if len(v) > 1 && k.ref != "" {
+			t.Errorf("duplicate: %d %s transactions with RefNumber %s", len(v), k.kind, k.ref)
+		}
+	}
+	counts := map[string]int{}
+	var bcSum, qbSum decimal.Decimal
+	for _, p := range postings {
+		counts[p.DocKind+" "+p.State]++
+		switch p.State {
+		case store.PostingPosted:
+		case store.PostingSkipped, store.PostingWaiting:
+			continue
+		default:
+			t.Errorf("%s %d is %s: %s", p.DocKind, p.BCID, p.State, p.Reason)
+			continue
+		}
+		want, err := decimal.NewFromString(p.BCTotal)
+		if err != nil {
+			t.Errorf("%s %d: BigCommerce total %q: %v", p.DocKind, p.BCID, p.BCTotal, err)
+			continue
+		}
+		if p.Credits != "" {
+			// Gift certificates and store credit paid part: negative lines on the sale.
+			credits, err := decimal.NewFromString(p.Credits)
+			if err != nil {
+				t.Errorf("%s %d: credits %q: %v", p.DocKind, p.BCID, p.Credits, err)
+			}
+			want = want.Sub(credits)
+		}
+		var got []qbsim.Txn
+		switch p.DocKind {
+		case store.DocOrder:
+			got = append(txns[key{"SalesReceipt", p.RefNumber}], txns[key{"Invoice", p.RefNumber}]...)
+		case store.DocRefund:
+			got = txns[key{"CreditMemo", p.RefNumber}]
+		}
+		if len(got) != 1 {
+			t.Errorf("%s %d (RefNumber %s): %d QuickBooks transactions, want exactly 1", p.DocKind, p.BCID, p.RefNumber, len(got))
+			continue
+		}
+		if !got[0].Total.Equal(want) {
+			t.Errorf("%s %d (RefNumber %s): QuickBooks total %s, BigCommerce %s", p.DocKind, p.BCID, p.RefNumber, got[0].Total, want)
+		}
+		if got[0].TxnID != p.TxnID && p.DocKind == store.DocOrder && got[0].Kind == "SalesReceipt" {
+			t.Errorf("order %d: ledger TxnID %s, QuickBooks %s", p.BCID, p.TxnID, got[0].TxnID)
+		}
+		if p.DocKind == store.DocOrder {
+			bcSum, qbSum = bcSum.Add(want), qbSum.Add(got[0].Total)
+			if got[0].Kind == "Invoice" && !got[0].Open.IsZero() && strings.Contains(p.Reason, "paid") {
+				t.Errorf("order %d: invoice open %s after its payment", p.BCID, got[0].Open)
+			}
+		}
+	}
+	t.Logf("postings: %v; orders total %s in BigCommerce, %s in QuickBooks", counts, bcSum, qbSum)
+	if !bcSum.Equal(qbSum) {
+		t.Errorf("sum of orders: QuickBooks %s, BigCommerce %s", qbSum, bcSum)
+	}
+
+	return counts
+}
+
+// TestSyncSurvivesLostResponses: QuickBooks commits, then its answer never
+// reaches bcqb (the Web Connector dies before receiveResponseXML), again and
+// again. The next session asks QuickBooks before sending again: zero
+// duplicates, zero missing documents.
+func TestSyncSurvivesLostResponses(t *testing.T) {
+	r := newSyncRig(t, 40, 11)
+	ctx := context.Background()
+	waitFor(t, "the first pull", func() bool {
+		st, err := r.ts.DB().BCStores(ctx)
+		return err == nil && len(st) == 1 && st[0].PullState == store.PullOK
+	})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	resp, err := http.Get(r.ts.URL + "/qwc?user=" + testUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := qbsim.ParseQWC(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Lose the answer to the 3rd, then (on a new Web Connector) the 2nd and
+	// 4th message QuickBooks processes: lists, customers, sales and payments.
+	for _, lose := range []int{3, 2, 4, 2} {
+		wc, err := qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: q, Password: testPassword, QuickBooks: r.company,
+			NoOpWait: 20 * time.Millisecond, Logger: quiet, Faults: qbsim.ConnectorFaults{LoseResponse: lose}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, err := wc.RunSession(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	r.settle()
+	counts := r.checkBooks()
+	if counts["order posted"] == 0 {
+		t.Fatal("no order was posted")
+	}
+}
