@@ -24,6 +24,8 @@ type syncRig struct {
 	t       *testing.T
 	fake    *bcfake.Store
 	ts      *testServer
+	db      *store.DB
+	url     string
 	company *qbsim.Company
 	wc      *qbsim.WebConnector
 }
@@ -39,26 +41,42 @@ func newSyncRig(t *testing.T, orders int, seed int64) *syncRig {
 		"BCQB_BIGCOMMERCE_API_URL": api.URL + "/stores/{store_hash}/", "BCQB_BIGCOMMERCE_STORE_HASH": "sync1",
 		"BCQB_BIGCOMMERCE_TOKEN": "tok-sync", "BCQB_BIGCOMMERCE_BACKFILL_FROM": "2020-01-01", "BCQB_LOG_LEVEL": "warn",
 	}, nil)
-	r := &syncRig{t: t, fake: fake, ts: ts, company: qbsim.NewSampleCompany(qbsim.CompanyOptions{})}
-	resp, err := http.Get(ts.URL + "/qwc?user=" + testUser)
+	r := &syncRig{t: t, fake: fake, ts: ts, db: ts.DB(), url: ts.URL, company: qbsim.NewSampleCompany(qbsim.CompanyOptions{})}
+	r.wc = r.webConnector(qbsim.ConnectorFaults{})
+	return r
+}
+
+// webConnector returns a new simulated Web Connector with bcqb's .qwc file.
+func (r *syncRig) webConnector(faults qbsim.ConnectorFaults) *qbsim.WebConnector {
+	r.t.Helper()
+	resp, err := http.Get(r.url + "/qwc?user=" + testUser)
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	q, err := qbsim.ParseQWC(resp.Body)
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
-	r.wc, err = qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: q, Password: testPassword, QuickBooks: r.company,
-		NoOpWait: 20 * time.Millisecond, Logger: quiet})
+	wc, err := qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: q, Password: testPassword, QuickBooks: r.company,
+		NoOpWait: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Faults: faults})
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
-	return r
+	return wc
+}
+
+// pulled waits for the first complete pull of the store.
+func (r *syncRig) pulled() {
+	r.t.Helper()
+	waitFor(r.t, "the first pull", func() bool {
+		st, err := r.db.BCStores(context.Background())
+		return err == nil && len(st) == 1 && st[0].PullState == store.PullOK
+	})
 }
 
 func (r *syncRig) companyID() int64 {
-	users, err := r.ts.DB().Users(context.Background())
+	users, err := r.db.Users(context.Background())
 	if err != nil || len(users) == 0 {
 		r.t.Fatalf("users: %v", err)
 	}
@@ -92,11 +110,7 @@ func (r *syncRig) settle() []*qbsim.SessionResult {
 // credit memo of BigCommerce's amount, and a second run creates nothing new.
 func TestSyncEndToEnd(t *testing.T) {
 	r := newSyncRig(t, 80, 7)
-	ctx := context.Background()
-	waitFor(t, "the first pull", func() bool {
-		st, err := r.ts.DB().BCStores(ctx)
-		return err == nil && len(st) == 1 && st[0].PullState == store.PullOK
-	})
+	r.pulled()
 	r.settle()
 
 	counts := r.checkBooks()
@@ -122,7 +136,7 @@ func (r *syncRig) checkBooks() map[string]int {
 	t := r.t
 	t.Helper()
 	ctx := context.Background()
-	postings, err := r.ts.DB().Postings(ctx, r.companyID(), "", 100000)
+	postings, err := r.db.Postings(ctx, r.companyID(), "", 100000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -200,28 +214,16 @@ func (r *syncRig) checkBooks() map[string]int {
 func TestSyncSurvivesLostResponses(t *testing.T) {
 	r := newSyncRig(t, 40, 11)
 	ctx := context.Background()
-	waitFor(t, "the first pull", func() bool {
-		st, err := r.ts.DB().BCStores(ctx)
-		return err == nil && len(st) == 1 && st[0].PullState == store.PullOK
-	})
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	resp, err := http.Get(r.ts.URL + "/qwc?user=" + testUser)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := qbsim.ParseQWC(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.pulled()
 	// Lose the answer to the 3rd, then (on a new Web Connector) the 2nd and
 	// 4th message QuickBooks processes: lists, customers, sales and payments.
-	for _, lose := range []int{3, 2, 4, 2} {
-		wc, err := qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: q, Password: testPassword, QuickBooks: r.company,
-			NoOpWait: 20 * time.Millisecond, Logger: quiet, Faults: qbsim.ConnectorFaults{LoseResponse: lose}})
-		if err != nil {
-			t.Fatal(err)
+	// Between them, a Web Connector killed just before it delivers an answer.
+	for i, lose := range []int{3, 2, 4, 2} {
+		faults := qbsim.ConnectorFaults{LoseResponse: lose}
+		if i == 1 {
+			faults = qbsim.ConnectorFaults{KillBefore: &qbsim.CallPoint{Method: "receiveResponseXML", N: 3}}
 		}
+		wc := r.webConnector(faults)
 		for i := 0; i < 3; i++ {
 			if _, err := wc.RunSession(ctx); err != nil {
 				t.Fatal(err)
