@@ -520,8 +520,8 @@ type Txn struct {
 	TxnDate   string
 	Customer  string // the customer, or a check's payee
 	Memo      string
-	Subtotal  decimal.Decimal // sales transactions: the lines
-	SalesTax  decimal.Decimal
+	Subtotal  decimal.Decimal // sales transactions: the lines, without sales tax item lines
+	SalesTax  decimal.Decimal // the header tax (SalesTaxTotal) plus the sales tax item lines
 	Total     decimal.Decimal
 	// Open is what is left: an invoice's balance, a credit memo's credit.
 	Open   decimal.Decimal
@@ -541,6 +541,13 @@ func (c *Company) Transactions() []Txn {
 			Customer: first(r.Ret.Get("CustomerRef/FullName"), r.Ret.Get("PayeeEntityRef/FullName")), Memo: r.Ret.Get("Memo"), Total: r.Total, Voided: r.Voided}
 		t.Subtotal, _ = r.Ret.Dec("Subtotal")
 		t.SalesTax, _ = r.Ret.Dec("SalesTaxTotal")
+		if lines := c.taxLineTotal(r); !lines.IsZero() {
+			// The Ret's Subtotal holds the sales tax item lines and its
+			// SalesTaxTotal only the header tax, as QuickBooks answers;
+			// the books hold both as sales tax, not income.
+			t.Subtotal = t.Subtotal.Sub(lines)
+			t.SalesTax = t.SalesTax.Add(lines)
+		}
 		if (r.Kind == "Invoice" || r.Kind == "CreditMemo") && !r.Voided {
 			used, _ := c.applied(r.ID)
 			t.Open = r.Total.Sub(used)

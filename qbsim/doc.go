@@ -42,7 +42,8 @@
 // rate must name its tax agency (3210); stale EditSequence (3200); line
 // amounts are quantity × rate rounded to cents (or the item's price), sales
 // tax is the taxable lines times the tax item's rate (the transaction's,
-// the customer's or the company default); invoice balances, payments (3210
+// the customer's or the company default) plus any sales tax item lines,
+// which take an Amount and are never taxable; invoice balances, payments (3210
 // on overpaying), credit memos and their card refunds, customer balances and
 // quantity on hand are derived from the transactions, so a void undoes them;
 // a refund by check (an A/R expense line applied to the credit memo) uses

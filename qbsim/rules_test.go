@@ -204,6 +204,7 @@ func TestAmountsAndTax(t *testing.T) {
 		add                       qbxml.SalesReceiptAdd
 		subtotal, tax, total, pct string
 		lineAmounts               []string
+		lineRates                 []string // when set: each line's Rate ("" for none)
 	}{
 		{
 			// 3 × 19.99 = 59.97 taxable; Gift Wrap is non-inventory (Non):
@@ -241,6 +242,28 @@ func TestAmountsAndTax(t *testing.T) {
 			// 20.00 + 7.50 - 5.00 = 22.50; only the Widget line is taxable: 1.55
 			subtotal: "22.50", tax: "1.55", total: "24.05", pct: "7.75", lineAmounts: []string{"20.00", "7.50", "-5.00"},
 		},
+		{
+			// A store discount and a shipping credit as negative amounts on a
+			// discount and an other-charge item. Neither is taxable: tax is
+			// 7.75 % of the Widget's 50.00 = 3.875 -> 3.88.
+			name: "negative amounts on discount and other-charge lines",
+			add: qbxml.SalesReceiptAdd{Lines: []qbxml.SalesLineAdd{line("Widget", "1", "50.00"),
+				{ItemRef: qbxml.RefName("Coupon"), Amount: qbxml.AmountOf(dec("-7.50"))},
+				{ItemRef: qbxml.RefName("Shipping"), Amount: qbxml.AmountOf(dec("-2.00"))}}},
+			subtotal: "40.50", tax: "3.88", total: "44.38", pct: "7.75", lineAmounts: []string{"50.00", "-7.50", "-2.00"},
+			lineRates: []string{"50", "", ""},
+		},
+		{
+			// Quantity and Amount without a Rate: the Amount stands and
+			// QuickBooks derives Rate = Amount / Quantity (5 decimals).
+			// Tax: 7.75 % of the Widget's 30.00 = 2.325 -> 2.33.
+			name: "quantity and amount, no rate",
+			add: qbxml.SalesReceiptAdd{Lines: []qbxml.SalesLineAdd{
+				{ItemRef: qbxml.RefName("Widget"), Quantity: qbxml.QuantityInt(2), Amount: qbxml.AmountOf(dec("30.00"))},
+				{ItemRef: qbxml.RefName("Gift Wrap"), Quantity: qbxml.QuantityInt(3), Amount: qbxml.AmountOf(dec("10.00"))}}},
+			subtotal: "40.00", tax: "2.33", total: "42.33", pct: "7.75", lineAmounts: []string{"30.00", "10.00"},
+			lineRates: []string{"15", "3.33333"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -261,6 +284,15 @@ func TestAmountsAndTax(t *testing.T) {
 			}
 			if strings.Join(amounts, " ") != strings.Join(tc.lineAmounts, " ") {
 				t.Errorf("line amounts %v, want %v", amounts, tc.lineAmounts)
+			}
+			if tc.lineRates != nil {
+				var rates []string
+				for _, l := range sr.Lines {
+					rates = append(rates, l.Rate.String())
+				}
+				if strings.Join(rates, "|") != strings.Join(tc.lineRates, "|") {
+					t.Errorf("line rates %q, want %q", rates, tc.lineRates)
+				}
 			}
 			if sr.RefNumber == "" || sr.TxnID == "" || sr.EditSequence == "" || sr.TimeCreated.IsZero() {
 				t.Errorf("missing identity: %+v", sr.TxnCore)

@@ -110,6 +110,18 @@ func (c *Company) taxable(line *elem, item *record, custCode *record) (bool, *re
 
 // salesTxn computes the lines, subtotal, tax and total of a sales receipt,
 // invoice or credit memo.
+//
+// A line may name a sales tax item (not a group) with an explicit Amount,
+// as US QuickBooks allows: careful connectors put a 0 % tax item in the
+// header and the store's charged tax on such lines, so that QuickBooks'
+// total is the store's to the cent. A tax line is never taxable, is not in
+// the base of the header tax or of a percent line, and adds its Amount to
+// the total. The Ret is filled as QuickBooks fills it: Subtotal is the sum
+// of all lines, tax lines included, and SalesTaxTotal only the header
+// tax (the ItemSalesTaxRef item's rate on the taxable lines), so that
+// TotalAmount = Subtotal + SalesTaxTotal as in every QuickBooks Ret. What
+// the books hold as sales tax rather than income (header tax plus tax
+// lines) is reported by Transactions().
 func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 	cust := c.byID[r.Customer]
 	switch kind {
@@ -125,7 +137,7 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 	if custCode == nil && cust != nil {
 		custCode = c.refRecord(cust.Ret, "SalesTaxCodeRef")
 	}
-	subtotal, taxableSub := decimal.Zero, decimal.Zero
+	subtotal, taxableSub, taxLines := decimal.Zero, decimal.Zero, decimal.Zero
 	sign := decimal.NewFromInt(-1) // sales take stock out
 	if kind == "CreditMemo" {
 		sign = decimal.NewFromInt(1)
@@ -143,6 +155,16 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 			return st
 		}
 		item := c.refRecord(line, "ItemRef")
+		if item != nil && item.Kind == "ItemSalesTax" {
+			amt, st := salesTaxLine(kind, line, item)
+			if st != nil {
+				return st
+			}
+			line.Set("Amount", money(amt))
+			taxLines = taxLines.Add(amt)
+			line.Kids = append([]*elem{leaf("TxnLineID", c.newLineID())}, line.Kids...)
+			continue
+		}
 		qty, hasQty := line.Dec("Quantity")
 		rate, hasRate := line.Dec("Rate")
 		pct, hasPct := line.Dec("RatePercent")
@@ -182,9 +204,6 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 		} else {
 			line.Set("Amount", money(amt))
 		}
-		if item != nil && item.Kind == "ItemSalesTax" {
-			return statusInvalidValue(fmt.Sprintf("The simulator does not take sales tax items (%s) as %s lines; use ItemSalesTaxRef.", item.fullName(), kind))
-		}
 		isTaxable, code := c.taxable(line, item, custCode)
 		if code != nil && !line.Has("SalesTaxCodeRef") {
 			line.Put(refNode("SalesTaxCodeRef", code))
@@ -222,7 +241,7 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 		}
 		tl.Name = "SalesTaxLineRet"
 	}
-	total := subtotal.Add(tax)
+	total := subtotal.Add(tax).Add(taxLines)
 	for _, extra := range []string{"ShippingLineAdd", "DiscountLineAdd"} {
 		if l := ret.Kid(extra); l != nil {
 			a, _ := l.Dec("Amount")
@@ -234,7 +253,7 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 			l.Name = strings.TrimSuffix(extra, "Add") + "Ret"
 		}
 	}
-	ret.Set("Subtotal", money(subtotal))
+	ret.Set("Subtotal", money(subtotal.Add(taxLines)))
 	ret.Set("SalesTaxPercentage", rate.String())
 	ret.Set("SalesTaxTotal", money(tax))
 	if kind != "Invoice" {
@@ -250,6 +269,42 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 	}
 	r.Total = total
 	return nil
+}
+
+// salesTaxLine checks a line whose item is a sales tax item and returns its
+// amount. QuickBooks works out a tax line without an Amount against a
+// preceding subtotal line (only the first tax line after it), or makes it
+// zero, and reads Quantity and Rate on it the same way; the simulator does
+// not model subtotal lines, so it refuses those forms with 3250, as it
+// refuses every element whose accounting it does not carry out, rather
+// than answer with a total QuickBooks would not reach.
+func salesTaxLine(kind string, line *elem, item *record) (decimal.Decimal, *qbStatus) {
+	for _, name := range []string{"Quantity", "Rate", "RatePercent"} {
+		if line.Has(name) {
+			return decimal.Zero, &qbStatus{3250, fmt.Sprintf("The simulator takes the sales tax item \"%s\" as a %s line only with an Amount: "+
+				"it does not model %s on a tax line, which QuickBooks works out against a subtotal line. Send the tax charged as the line's Amount.",
+				item.fullName(), kind, name)}
+		}
+	}
+	amt, ok := line.Dec("Amount")
+	if !ok {
+		return decimal.Zero, &qbStatus{3250, fmt.Sprintf("The simulator takes the sales tax item \"%s\" as a %s line only with an Amount: "+
+			"without one QuickBooks makes the line zero or works it out against a subtotal line, which the simulator does not model.",
+			item.fullName(), kind)}
+	}
+	return amt, nil
+}
+
+// taxLineTotal is the sum of a sales transaction's sales tax item lines.
+func (c *Company) taxLineTotal(r *record) decimal.Decimal {
+	sum := decimal.Zero
+	for _, l := range r.Ret.All(r.Kind + "LineRet") {
+		if item := c.refRecord(l, "ItemRef"); item != nil && item.Kind == "ItemSalesTax" {
+			a, _ := l.Dec("Amount")
+			sum = sum.Add(a)
+		}
+	}
+	return sum
 }
 
 // itemPrice is the sales price QuickBooks fills in when a line names only an
