@@ -78,7 +78,7 @@ func (s *Server) setup(ctx context.Context) error {
 	if _, err := ownerID(ctx); err != nil {
 		return err
 	}
-	s.source = jobs.NewSource(s.db, s.log, jobs.CompanyInfo{OwnerID: ownerID}, jobs.Lists{}, jobs.Add{})
+	s.source = jobs.NewSource(s.db, s.log, jobs.CompanyInfo{OwnerID: ownerID}, jobs.Lists{}, jobs.Add{}, jobs.Void{})
 	s.planner = jobs.NewPlanner(s.db, s.log)
 	s.source.AddWaiter(s.planner)
 	if _, err := jobs.EnqueueCompanyInfo(ctx, s.db); err != nil {

@@ -6,7 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -158,6 +158,13 @@ func (r *syncRig) checkBooks() map[string]int {
 		case store.PostingPosted:
 		case store.PostingSkipped, store.PostingWaiting:
 			continue
+		case store.PostingVoided:
+			for _, x := range append(txns[key{"SalesReceipt", p.RefNumber}], txns[key{"Invoice", p.RefNumber}]...) {
+				if !x.Voided {
+					t.Errorf("order %d is voided in bcqb but %s %s is not in QuickBooks", p.BCID, x.Kind, x.TxnID)
+				}
+			}
+			continue
 		default:
 			t.Errorf("%s %d is %s: %s", p.DocKind, p.BCID, p.State, p.Reason)
 			continue
@@ -194,9 +201,6 @@ func (r *syncRig) checkBooks() map[string]int {
 		}
 		if p.DocKind == store.DocOrder {
 			bcSum, qbSum = bcSum.Add(want), qbSum.Add(got[0].Total)
-			if got[0].Kind == "Invoice" && !got[0].Open.IsZero() && strings.Contains(p.Reason, "paid") {
-				t.Errorf("order %d: invoice open %s after its payment", p.BCID, got[0].Open)
-			}
 		}
 	}
 	t.Logf("postings: %v; orders total %s in BigCommerce, %s in QuickBooks", counts, bcSum, qbSum)
@@ -234,5 +238,78 @@ func TestSyncSurvivesLostResponses(t *testing.T) {
 	counts := r.checkBooks()
 	if counts["order posted"] == 0 {
 		t.Fatal("no order was posted")
+	}
+}
+
+// TestSyncLifecycle: orders change after they are posted. An invoice paid
+// later gets its payment, an unpaid order cancelled after posting is voided,
+// a refund becomes a credit memo with the money back, and a change that
+// moves no money posts nothing new.
+func TestSyncLifecycle(t *testing.T) {
+	r := newSyncRig(t, 60, 3)
+	ctx := context.Background()
+	r.pulled()
+	r.settle()
+	r.checkBooks()
+
+	unpaid := r.fake.OrderIDs(7)
+	paid := r.fake.OrderIDs(10, 11, 2)
+	if len(unpaid) < 2 || len(paid) < 2 {
+		t.Fatalf("the seeded store has %d unpaid and %d paid orders; pick another seed", len(unpaid), len(paid))
+	}
+	if err := r.fake.MarkPaid(unpaid[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.fake.Cancel(unpaid[1]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.fake.Refund(paid[0], bcfake.RefundRequest{Kind: bcfake.RefundFull, Reason: "damaged"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.fake.SetStaffNotes(paid[1], "called the customer"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.db.BCStores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(r.company.Transactions())
+	if _, err := r.ts.pull.puller.Pull(ctx, st[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	r.settle()
+	counts := r.checkBooks()
+	t.Logf("after the changes: %v", counts)
+
+	byRef := map[string][]qbsim.Txn{}
+	for _, x := range r.company.Transactions() {
+		byRef[x.RefNumber] = append(byRef[x.RefNumber], x)
+	}
+	ref := func(id int64) string { return strconv.FormatInt(id, 10) }
+	var payment, voided bool
+	for _, x := range byRef[ref(unpaid[0])] {
+		switch {
+		case x.Kind == "ReceivePayment":
+			payment = true
+		case x.Kind == "Invoice" && !x.Open.IsZero():
+			t.Errorf("invoice of order %d still open (%s) after its payment", unpaid[0], x.Open)
+		}
+	}
+	if !payment {
+		t.Errorf("order %d was paid later but no payment is in QuickBooks: %+v", unpaid[0], byRef[ref(unpaid[0])])
+	}
+	for _, x := range byRef[ref(unpaid[1])] {
+		if x.Kind == "Invoice" && x.Voided {
+			voided = true
+		}
+	}
+	if !voided {
+		t.Errorf("order %d was cancelled after posting but its invoice is not void: %+v", unpaid[1], byRef[ref(unpaid[1])])
+	}
+	if n := len(r.company.Transactions()) - before; n < 3 {
+		t.Errorf("the changes made %d new transactions, want at least a payment, a credit memo and its refund", n)
+	}
+	if counts["refund posted"] == 0 {
+		t.Error("no refund was posted")
 	}
 }

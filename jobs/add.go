@@ -58,10 +58,15 @@ type AddPayload struct {
 	// Posting is the posting this job carries out (0: none).
 	Posting int64 `json:"posting,omitempty"`
 	// Final marks the job that completes its posting (the sale, or the
-	// payment of an invoice).
-	Final bool `json:"final,omitempty"`
+	// payment of an invoice); Primary the one whose TxnID the posting shows
+	// (the sale, the refund's credit memo).
+	Final   bool `json:"final,omitempty"`
+	Primary bool `json:"primary,omitempty"`
 	// What names the object for people ("customer Jane Doe", "order 100").
 	What string `json:"what"`
+	// Amount is BigCommerce's total of the document version posted, kept
+	// in the ledger so that a later version can be compared with it.
+	Amount string `json:"amount,omitempty"`
 }
 
 // NewAddPayload encodes a request for a qb.add job.
@@ -263,13 +268,24 @@ func adopted(p AddPayload, id ident) store.Outcome {
 	if id.Name != "" {
 		name = id.Name
 	}
+	amount := id.Amount
+	if p.Amount != "" {
+		amount = p.Amount
+	}
 	o := store.Outcome{State: store.JobDone,
-		Ledger: []store.LedgerEntry{{Key: p.Key, QBType: p.Type, QBID: id.ID, Name: name, EditSequence: id.EditSequence, Amount: id.Amount}}}
+		Ledger: []store.LedgerEntry{{Key: p.Key, QBType: p.Type, QBID: id.ID, Name: name, EditSequence: id.EditSequence, Amount: amount}}}
 	if p.ListType != "" {
 		o.Lists = []store.ListEntry{{Type: p.ListType, ListID: id.ID, FullName: name, SubType: p.Type, Active: true}}
 	}
-	if p.Posting != 0 && p.Final {
-		o.Posting = &store.PostingUpdate{ID: p.Posting, State: store.PostingPosted, TxnID: id.ID, TxnType: p.Type}
+	if p.Posting != 0 && (p.Final || p.Primary) {
+		u := &store.PostingUpdate{ID: p.Posting}
+		if p.Primary {
+			u.TxnID, u.TxnType = id.ID, p.Type
+		}
+		if p.Final {
+			u.State = store.PostingPosted
+		}
+		o.Posting = u
 	}
 	return o
 }

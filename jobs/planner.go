@@ -288,6 +288,34 @@ func (pl *planning) supersede(ctx context.Context, p store.Posting, version int)
 	return nil
 }
 
+// posted reads from the ledger, inside the planning transaction, what of an
+// order is in QuickBooks: the ledger is written with each job's outcome, so
+// this is the truth even while sessions run beside the planner.
+func (pl *planning) posted(ctx context.Context, orderID int64) (plan.Posted, error) {
+	var p plan.Posted
+	e, err := pl.tx.Ledger(ctx, pl.company.ID, orderKey(pl.st.ID, orderID))
+	if errors.Is(err, store.ErrNotFound) {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	if e.QBID == "" {
+		return p, nil
+	}
+	p.TxnType, p.TxnID = e.QBType, e.QBID
+	if p.Total, err = decimalOf(e.Amount); err != nil {
+		return p, fmt.Errorf("ledger amount of order %d: %w", orderID, err)
+	}
+	pay, err := pl.tx.Ledger(ctx, pl.company.ID, paymentKey(pl.st.ID, orderID))
+	if err == nil {
+		p.PaymentTxnID = pay.QBID
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return p, err
+	}
+	return p, nil
+}
+
 func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	prev, exists, inFlight, err := pl.current(ctx, store.DocOrder, d.BCID)
 	if err != nil || inFlight {
@@ -295,6 +323,18 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	}
 	in := store.PostingInput{StoreID: pl.st.ID, CompanyID: pl.company.ID, DocKind: store.DocOrder, BCID: d.BCID,
 		DocumentID: d.ID, Version: d.Version, DocDate: d.DateModified}
+	posted, err := pl.posted(ctx, d.BCID)
+	if err != nil {
+		return false, err
+	}
+	// Whatever this version needs, a posting that reached QuickBooks stays
+	// posted (with a reason) unless a job below undoes it.
+	keep := func(state string) string {
+		if !posted.IsZero() {
+			return store.PostingPosted
+		}
+		return state
+	}
 	det, err := pull.DecodeOrder([]byte(d.Raw))
 	if err != nil {
 		in.State, in.Reason = store.PostingAttention, "The BigCommerce order cannot be read: "+err.Error()
@@ -304,27 +344,12 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	if !det.Order.DateCreated.IsZero() {
 		in.DocDate = det.Order.DateCreated
 	}
-	var posted plan.Posted
-	if exists && prev.TxnID != "" {
-		posted = plan.Posted{TxnType: prev.TxnType, TxnID: prev.TxnID}
-		if e, ok := pl.snap.ledger[orderKey(pl.st.ID, d.BCID)]; ok {
-			posted.Total, _ = decimalOf(e.Amount)
-		}
-	}
 	if exists {
 		if err := pl.supersede(ctx, prev, d.Version); err != nil {
 			return false, err
 		}
 	}
 	o, err := plan.BuildOrder(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, pl.s, pl.snap, posted)
-	if err != nil {
-		in.State, in.Reason = store.PostingAttention, err.Error()
-		if exists && prev.TxnID != "" {
-			in.State = store.PostingPosted
-		}
-		_, err := pl.tx.PutPosting(ctx, in)
-		return true, err
-	}
 	in.RefNumber, in.BCTotal = o.RefNumber, o.Total.StringFixed(2)
 	if !o.Credits.IsZero() {
 		in.Credits = o.Credits.StringFixed(2)
@@ -332,87 +357,113 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	if !o.Rounding.IsZero() {
 		in.Rounding = o.Rounding.StringFixed(2)
 	}
-	switch o.Action {
-	case plan.ActionSkip, plan.ActionWait:
-		in.State, in.Reason = store.PostingSkipped, o.Reason
-		if o.Action == plan.ActionWait {
-			in.State = store.PostingWaiting
-		}
-		if exists && prev.TxnID != "" {
-			in.State = store.PostingPosted
-		}
-		_, err := pl.tx.PutPosting(ctx, in)
-		return true, err
-	case plan.ActionPost:
-	default:
-		// Void, flags and whatever plan says needs a person: shown, never posted twice.
-		in.State, in.Reason = store.PostingAttention, fmt.Sprintf("%s: %s", o.Action, o.Reason)
-		if exists && prev.TxnID != "" {
-			in.State = store.PostingPosted
-			in.Reason = o.Reason
-		}
-		_, err := pl.tx.PutPosting(ctx, in)
-		return true, err
-	}
-	if exists && prev.TxnID != "" && o.SalesReceipt == nil && o.Invoice == nil && o.Payment == nil {
-		in.State, in.Reason = store.PostingPosted, o.Reason
-		_, err := pl.tx.PutPosting(ctx, in)
-		return true, err
-	}
-
-	in.State = store.PostingPlanned
-	id, err := pl.tx.PutPosting(ctx, in)
 	if err != nil {
-		return false, err
-	}
-	deps, err := pl.prerequisites(ctx, o.Customer, o.Items, o.SalesReceipt, o.Invoice, o.Payment)
-	if err != nil {
-		return false, err
+		in.State, in.Reason = store.PostingAttention, err.Error()
+		if !posted.IsZero() {
+			in.Reason = "posted; a later version needs attention: " + err.Error()
+		}
+		_, err := pl.tx.PutPosting(ctx, in)
+		return true, err
 	}
 	key := orderKey(pl.st.ID, d.BCID)
 	what := fmt.Sprintf("BigCommerce order %d", d.BCID)
-	var saleJob int64
-	switch {
-	case o.SalesReceipt != nil && (!exists || prev.TxnID == ""):
-		saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeSalesReceipt, Name: o.RefNumber, Memo: o.Memo,
-			Posting: id, Final: true, What: what}, &qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt}, PrioritySale, deps)
-	case o.Invoice != nil && (!exists || prev.TxnID == ""):
-		saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeInvoice, Name: o.RefNumber, Memo: o.Memo,
-			Posting: id, Final: o.Payment == nil, What: what}, &qbxml.InvoiceAddRq{InvoiceAdd: *o.Invoice}, PrioritySale, deps)
-	}
-	if err != nil {
-		return false, err
-	}
-	final := saleJob
-	if o.Payment != nil {
-		if _, paid := pl.snap.ledger[paymentKey(pl.st.ID, d.BCID)]; !paid {
-			pay := *o.Payment
-			if len(pay.AppliedToTxns) == 0 {
-				pay.AppliedToTxns = []qbxml.AppliedToTxnAdd{{PaymentAmount: pay.TotalAmount}}
-			}
-			if pay.RefNumber == "" {
-				pay.RefNumber = o.RefNumber
-			}
-			payDeps := deps
-			if saleJob != 0 {
-				payDeps = append(payDeps, saleJob)
-			}
-			final, err = pl.addJob(ctx, AddPayload{Key: paymentKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeReceivePayment,
-				Name: pay.RefNumber, Memo: pay.Memo, Fill: key, Posting: id, Final: true,
-				What: "the payment of " + what}, &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: pay}, PriorityPayment, payDeps)
-			if err != nil {
-				return false, err
-			}
+	switch o.Action {
+	case plan.ActionSkip:
+		in.State, in.Reason = keep(store.PostingSkipped), o.Reason
+	case plan.ActionWait:
+		in.State, in.Reason = keep(store.PostingWaiting), o.Reason
+	case plan.ActionFlag:
+		in.State, in.Reason = store.PostingAttention, o.Reason
+	case plan.ActionVoid:
+		in.State, in.Reason = store.PostingPlanned, o.Reason
+		id, err := pl.tx.PutPosting(ctx, in)
+		if err != nil {
+			return false, err
 		}
+		payload, _ := json.Marshal(VoidPayload{Key: key, TxnType: posted.TxnType, TxnID: posted.TxnID,
+			PaymentKey: paymentKey(pl.st.ID, d.BCID), Posting: id, Reason: o.Reason, What: what})
+		j, _, err := pl.tx.Enqueue(ctx, store.Job{CompanyID: pl.company.ID, Kind: KindVoid, DedupeKey: key,
+			Priority: PrioritySale, Payload: string(payload)})
+		if err != nil {
+			return false, err
+		}
+		in.JobID = j.ID
+	case plan.ActionCredit, plan.ActionPay, plan.ActionPost:
+		in.State = store.PostingPlanned
+		if o.Action != plan.ActionPost {
+			in.Reason = o.Reason
+		}
+		id, err := pl.tx.PutPosting(ctx, in)
+		if err != nil {
+			return false, err
+		}
+		final, err := pl.saleJobs(ctx, d, o, posted, id, key, what)
+		if err != nil {
+			return false, err
+		}
+		if final == 0 {
+			in.State = keep(store.PostingPosted)
+		}
+		in.JobID = final
+	default:
+		in.State, in.Reason = store.PostingAttention, fmt.Sprintf("bcqb does not know what to do (%s): %s", o.Action, o.Reason)
 	}
-	if final == 0 {
-		in.State = store.PostingPosted
-		_, err := pl.tx.PutPosting(ctx, in)
-		return true, err
-	}
-	in.JobID = final
 	_, err = pl.tx.PutPosting(ctx, in)
 	return true, err
+}
+
+// saleJobs queues the jobs of a sale (its prerequisites, the sale, its
+// payment, or the credit memo that undoes it) and returns the job that
+// completes the posting (0: nothing to do).
+func (pl *planning) saleJobs(ctx context.Context, d store.Document, o plan.Order, posted plan.Posted, posting int64, key, what string) (int64, error) {
+	amount := o.Total.StringFixed(2)
+	if o.CreditMemo != nil {
+		deps, err := pl.prerequisites(ctx, o.Customer, o.Items, o.CreditMemo)
+		if err != nil {
+			return 0, err
+		}
+		return pl.addJob(ctx, AddPayload{Key: fmt.Sprintf("cancel:%d:%d", pl.st.ID, d.BCID), Type: qbxml.TxnTypeCreditMemo,
+			Name: o.CreditMemo.RefNumber, Memo: o.CreditMemo.Memo, Posting: posting, Final: true, What: "the credit memo undoing " + what},
+			&qbxml.CreditMemoAddRq{CreditMemoAdd: *o.CreditMemo}, PriorityRefund, deps)
+	}
+	deps, err := pl.prerequisites(ctx, o.Customer, o.Items, o.SalesReceipt, o.Invoice, o.Payment)
+	if err != nil {
+		return 0, err
+	}
+	var saleJob int64
+	if posted.IsZero() {
+		switch {
+		case o.SalesReceipt != nil:
+			saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeSalesReceipt, Name: o.RefNumber, Memo: o.Memo,
+				Posting: posting, Final: true, Primary: true, What: what, Amount: amount}, &qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt}, PrioritySale, deps)
+		case o.Invoice != nil:
+			saleJob, err = pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeInvoice, Name: o.RefNumber, Memo: o.Memo,
+				Posting: posting, Final: o.Payment == nil, Primary: true, What: what, Amount: amount}, &qbxml.InvoiceAddRq{InvoiceAdd: *o.Invoice}, PrioritySale, deps)
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	if o.Payment == nil || posted.PaymentTxnID != "" {
+		return saleJob, nil
+	}
+	pay := *o.Payment
+	fill := ""
+	if len(pay.AppliedToTxns) == 0 || pay.AppliedToTxns[0].TxnID == "" {
+		fill = key
+	}
+	if len(pay.AppliedToTxns) == 0 {
+		pay.AppliedToTxns = []qbxml.AppliedToTxnAdd{{PaymentAmount: pay.TotalAmount}}
+	}
+	if pay.RefNumber == "" {
+		pay.RefNumber = o.RefNumber
+	}
+	if saleJob != 0 {
+		deps = append(deps, saleJob)
+	}
+	return pl.addJob(ctx, AddPayload{Key: paymentKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeReceivePayment,
+		Name: pay.RefNumber, Memo: pay.Memo, Fill: fill, Posting: posting, Final: true,
+		What: "the payment of " + what}, &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: pay}, PriorityPayment, deps)
 }
 
 func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) {
@@ -493,7 +544,7 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 	key := refundKey(pl.st.ID, d.BCID)
 	what := fmt.Sprintf("BigCommerce refund %d of order %d", d.BCID, d.ParentID)
 	memoJob, err := pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeCreditMemo, Name: r.RefNumber, Memo: r.Memo,
-		Posting: id, Final: r.CardRefund == nil && r.Check == nil, What: what},
+		Posting: id, Final: r.CardRefund == nil && r.Check == nil, Primary: true, What: what, Amount: r.Total.StringFixed(2)},
 		&qbxml.CreditMemoAddRq{CreditMemoAdd: *r.CreditMemo}, PriorityRefund, deps)
 	if err != nil {
 		return false, err

@@ -39,6 +39,8 @@ const (
 	PostingAttention = "attention"
 	PostingSkipped   = "skipped"
 	PostingWaiting   = "waiting"
+	// PostingVoided: posted, then undone in QuickBooks after the order was cancelled.
+	PostingVoided = "voided"
 )
 
 // Posting is what bcqb intends in QuickBooks for one BigCommerce document,
@@ -140,6 +142,20 @@ func scanLedger(row scanner) (LedgerEntry, error) {
 // Ledger returns the ledger entry of a key.
 func (db *DB) Ledger(ctx context.Context, companyID int64, key string) (LedgerEntry, error) {
 	e, err := scanLedger(db.read.QueryRowContext(ctx, "SELECT "+ledgerColumns+" FROM ledger WHERE company_id = ? AND key = ?",
+		companyID, key))
+	if errors.Is(err, sql.ErrNoRows) {
+		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, err)
+	}
+	return e, nil
+}
+
+// Ledger returns the ledger entry of a key as this transaction sees it: the
+// planner decides from it whether a document is in QuickBooks already.
+func (t *Tx) Ledger(ctx context.Context, companyID int64, key string) (LedgerEntry, error) {
+	e, err := scanLedger(t.tx.QueryRowContext(ctx, "SELECT "+ledgerColumns+" FROM ledger WHERE company_id = ? AND key = ?",
 		companyID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, ErrNotFound)

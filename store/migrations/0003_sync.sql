@@ -71,7 +71,7 @@ CREATE TABLE postings (
     parent_bc_id INTEGER NOT NULL DEFAULT 0,
     document_id  INTEGER NOT NULL REFERENCES bc_documents(id),
     version      INTEGER NOT NULL,
-    state        TEXT NOT NULL CHECK (state IN ('planned', 'sent', 'unknown', 'posted', 'attention', 'skipped', 'waiting')),
+    state        TEXT NOT NULL CHECK (state IN ('planned', 'posted', 'attention', 'skipped', 'waiting', 'voided')),
     txn_type     TEXT NOT NULL DEFAULT '',
     txn_id       TEXT NOT NULL DEFAULT '',
     ref_number   TEXT NOT NULL DEFAULT '',
