@@ -26,6 +26,7 @@ type syncRig struct {
 	ts      *testServer
 	db      *store.DB
 	url     string
+	apiURL  string
 	company *qbsim.Company
 	wc      *qbsim.WebConnector
 }
@@ -41,7 +42,8 @@ func newSyncRig(t *testing.T, orders int, seed int64) *syncRig {
 		"BCQB_BIGCOMMERCE_API_URL": api.URL + "/stores/{store_hash}/", "BCQB_BIGCOMMERCE_STORE_HASH": "sync1",
 		"BCQB_BIGCOMMERCE_TOKEN": "tok-sync", "BCQB_BIGCOMMERCE_BACKFILL_FROM": "2020-01-01", "BCQB_LOG_LEVEL": "warn",
 	}, nil)
-	r := &syncRig{t: t, fake: fake, ts: ts, db: ts.DB(), url: ts.URL, company: qbsim.NewSampleCompany(qbsim.CompanyOptions{})}
+	r := &syncRig{t: t, fake: fake, ts: ts, db: ts.DB(), url: ts.URL, apiURL: api.URL + "/stores/{store_hash}/",
+		company: qbsim.NewSampleCompany(qbsim.CompanyOptions{})}
 	r.wc = r.webConnector(qbsim.ConnectorFaults{})
 	return r
 }
