@@ -315,3 +315,42 @@ func TestSyncLifecycle(t *testing.T) {
 		t.Error("no refund was posted")
 	}
 }
+
+// TestSyncTransientFaults: BigCommerce answers storms of 429 and 500 while
+// bcqb pulls, and QuickBooks meets a locked record on a third of its writes.
+// bcqb retries with backoff (a clock moved forward between sessions stands
+// in for the hours), and the books end right with nothing posted twice.
+func TestSyncTransientFaults(t *testing.T) {
+	r := newSyncRig(t, 40, 5)
+	// Long 5xx storms are the pull's own tests (they take the client's real
+	// backoff); here a mixed burst hits the first calls of the pull.
+	r.fake.InjectFaults(bcfake.Fault429, bcfake.Fault429, bcfake.Fault500, bcfake.Fault429, bcfake.Fault429)
+	r.pulled()
+	r.company.SetFaults(qbsim.CompanyFaults{LockRate: 0.33, Seed: 9})
+	var offset time.Duration
+	r.db.SetClock(func() time.Time { return time.Now().Add(offset) })
+	ctx := context.Background()
+	for i := 0; i < 40; i++ {
+		res, err := r.wc.RunSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Outcome == qbsim.OutcomeNone && res.Postpone == 0 {
+			c, err := r.db.CountJobs(ctx, r.companyID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Due+c.Waiting == 0 {
+				break
+			}
+		}
+		offset += 2 * time.Hour
+	}
+	r.company.SetFaults(qbsim.CompanyFaults{})
+	offset += 2 * time.Hour
+	r.settle()
+	counts := r.checkBooks()
+	if counts["order posted"] == 0 {
+		t.Fatal("no order was posted")
+	}
+}
