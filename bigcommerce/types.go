@@ -2,8 +2,10 @@ package bigcommerce
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -77,6 +79,15 @@ type Order struct {
 	// include=fees); they are part of the order's totals.
 	Fees []Fee `json:"fees"`
 
+	// Lines are the order's lines as BigCommerce embedded them in its
+	// consignments (ListOrders and Order ask with
+	// include=consignments.line_items&consignment_structure=object): each
+	// one the same orderProducts object GET /v2/orders/{id}/products returns
+	// (spec: orders.v2.oas2.yml, parameter order_includes). LinesComplete
+	// says they are provably all of them; see embeddedLines.
+	Lines         []OrderProduct `json:"-"`
+	LinesComplete bool           `json:"-"`
+
 	Raw json.RawMessage `json:"-"`
 }
 
@@ -91,6 +102,7 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 		CustomerID        flexInt         `json:"customer_id"`
 		PaymentProviderID flexString      `json:"payment_provider_id"`
 		Fees              json.RawMessage `json:"fees"`
+		Consignments      json.RawMessage `json:"consignments"`
 	}{alias: (*alias)(o)}
 	if err := json.Unmarshal(b, &aux); err != nil {
 		return err
@@ -105,8 +117,76 @@ func (o *Order) UnmarshalJSON(b []byte) error {
 	o.DateCreated, o.DateModified, o.DateShipped = aux.DateCreated.t, aux.DateModified.t, aux.DateShipped.t
 	o.CustomerID = int64(aux.CustomerID)
 	o.PaymentProviderID = string(aux.PaymentProviderID)
+	o.Lines, o.LinesComplete = embeddedLines(aux.Consignments, o.ItemsTotal)
 	o.Raw = rawCopy(b)
 	return nil
+}
+
+// consignmentLinesCap is how many line items BigCommerce embeds per
+// consignment at most: a consignment with more gets only 50 and a
+// "__warning__" object saying to use /v2/orders/{id}/products (undocumented
+// in the spec; reported in bigcommerce/docs issue #960).
+const consignmentLinesCap = 50
+
+// embeddedLines collects the lines embedded in an order's expanded
+// consignments (pickups, shipping, downloads, gift certificate emails) and
+// reports whether they are provably the whole order, so that the lines call
+// can be skipped. They are not, and the caller must fetch
+// /v2/orders/{id}/products, when: consignments is absent or only a
+// {url, resource} link; any consignment carries "__warning__" or has the
+// cap's worth of lines (it may have been cut); a line item is a
+// {url, resource} link instead of a line; a consignment's line_items is not
+// a list; or the quantities do not add up to the order's items_total (a
+// line outside every consignment). The lines come back sorted by id, the
+// order /v2/orders/{id}/products lists them in.
+func embeddedLines(raw json.RawMessage, itemsTotal int) ([]OrderProduct, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' || bytes.Contains(raw, []byte(`"__warning__"`)) {
+		return nil, false
+	}
+	type group struct {
+		LineItems json.RawMessage `json:"line_items"`
+	}
+	var c struct {
+		Pickups   []group `json:"pickups"`
+		Shipping  []group `json:"shipping"`
+		Downloads []group `json:"downloads"`
+		Email     struct {
+			GiftCertificates []group `json:"gift_certificates"`
+		} `json:"email"`
+	}
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, false
+	}
+	groups := append(append(append(c.Pickups, c.Shipping...), c.Downloads...), c.Email.GiftCertificates...)
+	var lines []OrderProduct
+	seen := map[int64]bool{}
+	qty := 0
+	for _, g := range groups {
+		li := bytes.TrimSpace(g.LineItems)
+		if len(li) == 0 || li[0] != '[' {
+			return nil, false
+		}
+		var items []OrderProduct
+		if err := json.Unmarshal(li, &items); err != nil || len(items) >= consignmentLinesCap {
+			return nil, false
+		}
+		for _, it := range items {
+			if it.ID == 0 || it.OrderID == 0 {
+				return nil, false // a {url, resource} link, not a line
+			}
+			if !seen[it.ID] {
+				seen[it.ID] = true
+				qty += it.Quantity
+				lines = append(lines, it)
+			}
+		}
+	}
+	if len(lines) == 0 || qty != itemsTotal {
+		return nil, false
+	}
+	slices.SortFunc(lines, func(a, b OrderProduct) int { return cmp.Compare(a.ID, b.ID) })
+	return lines, true
 }
 
 // Fee is a custom order fee (gift wrap service, eco fee...).

@@ -1,6 +1,7 @@
 package pull
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -102,12 +103,17 @@ func (p *Puller) pullSince(ctx context.Context, storeID int64, from time.Time) (
 		return r.res, err
 	}
 	seen := map[int64]bool{}
-	if err := c.ListOrdersModifiedSince(ctx, since, func(o bigcommerce.Order) error {
-		seen[o.ID] = true
-		return r.order(ctx, o)
+	if err := c.ListOrderPagesModifiedSince(ctx, since, func(page []bigcommerce.Order) error {
+		for _, o := range page {
+			seen[o.ID] = true
+		}
+		return r.orders(ctx, page)
 	}); err != nil {
 		return r.res, err
 	}
+	// Orders with a new refund that BigCommerce did not list as modified:
+	// fetched one by one, stored a page at a time.
+	var page []bigcommerce.Order
 	for _, id := range sortedKeys(r.refunded) {
 		if seen[id] {
 			continue
@@ -116,9 +122,15 @@ func (p *Puller) pullSince(ctx context.Context, storeID int64, from time.Time) (
 		if err != nil {
 			return r.res, err
 		}
-		if err := r.order(ctx, o); err != nil {
-			return r.res, err
+		if page = append(page, o); len(page) == bigcommerce.PageLimit {
+			if err := r.orders(ctx, page); err != nil {
+				return r.res, err
+			}
+			page = nil
 		}
+	}
+	if err := r.orders(ctx, page); err != nil {
+		return r.res, err
 	}
 	if err := r.customers(ctx); err != nil {
 		return r.res, err
@@ -154,7 +166,7 @@ func (p *Puller) PullOrder(ctx context.Context, storeID, orderID int64) (res Res
 		return Result{}, err
 	}
 	r := p.newRun(c, st)
-	if err := r.order(ctx, o); err != nil {
+	if err := r.orders(ctx, []bigcommerce.Order{o}); err != nil {
 		return r.res, err
 	}
 	if err := r.customers(ctx); err != nil {
@@ -249,31 +261,93 @@ func raws[T any](items []T, raw func(T) json.RawMessage) []json.RawMessage {
 	return out
 }
 
-// order fetches an order's details and refunds and stores the order and its
-// refunds in one transaction, so no half order is ever written.
-func (r *run) order(ctx context.Context, o bigcommerce.Order) error {
+// orders stores a page of orders, each with its details and refunds. The
+// refunds of the page's orders that have any come in one call per 100 orders
+// (RefundsByOrder) instead of one per order; then each order's details are
+// fetched and the order and its refunds stored in one transaction, so no
+// half order is ever written.
+func (r *run) orders(ctx context.Context, page []bigcommerce.Order) error {
+	if len(page) == 0 {
+		return nil
+	}
+	want := map[int64]bool{}
+	var ids []int64
+	for _, o := range page {
+		// Ask only for orders that have refunds: a refunded status, a refund
+		// just listed, or refunds stored before.
+		w := r.refunded[o.ID] || o.StatusID == statusRefunded || o.StatusID == statusPartiallyRefunded
+		if !w {
+			known, err := r.p.db.LatestChildren(ctx, r.st.ID, store.DocRefund, o.ID)
+			if err != nil {
+				return err
+			}
+			w = len(known) > 0
+		}
+		if w && !want[o.ID] {
+			want[o.ID] = true
+			ids = append(ids, o.ID)
+		}
+	}
+	var refunds map[int64][]bigcommerce.Refund
+	if len(ids) > 0 {
+		var err error
+		if refunds, err = r.c.RefundsByOrder(ctx, ids); err != nil {
+			return err
+		}
+	}
+	for _, o := range page {
+		if err := r.order(ctx, o, want[o.ID], refunds[o.ID]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// storedOrder is the order as the document keeps it: as BigCommerce sent
+// it, less the "consignments" it embedded at our asking (include=
+// consignments.line_items). Its lines are stored under products and its
+// shipping under shipping_addresses as their own endpoints give them, so
+// keeping the copy would double the document and make every order stored
+// re-pulled a new version. Without the expansion (a {url, resource} link, or
+// absent) the order is kept byte for byte. (If BigCommerce sends that link
+// by default, documents stored before this change hold it and the first
+// re-pull of each such order stores one new version without it.)
+func storedOrder(o bigcommerce.Order) (json.RawMessage, error) {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(o.Raw, &fields); err != nil {
+		return nil, err
+	}
+	var c map[string]json.RawMessage
+	if json.Unmarshal(fields["consignments"], &c) != nil || c == nil || c["resource"] != nil {
+		return o.Raw, nil // absent, a link, or not the object structure
+	}
+	delete(fields, "consignments")
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(fields); err != nil {
+		return nil, err
+	}
+	return json.RawMessage(bytes.TrimSpace(buf.Bytes())), nil
+}
+
+// order fetches an order's details and stores the order with its refunds
+// (those of refunds when wantRefunds) in one transaction.
+func (r *run) order(ctx context.Context, o bigcommerce.Order, wantRefunds bool, refunds []bigcommerce.Refund) error {
 	d, err := r.c.OrderDetails(ctx, o, bigcommerce.DetailOptions{})
 	if err != nil {
 		return err
 	}
-	// Refunds cost a call per order: ask only for orders that have some (a
-	// refunded status, a refund just listed, or refunds stored before).
-	want := r.refunded[o.ID] || o.StatusID == statusRefunded || o.StatusID == statusPartiallyRefunded
-	if !want {
-		known, err := r.p.db.LatestChildren(ctx, r.st.ID, store.DocRefund, o.ID)
-		if err != nil {
-			return err
-		}
-		want = len(known) > 0
-	}
-	if want {
-		if d.Refunds, err = r.c.OrderRefunds(ctx, o.ID); err != nil {
-			return err
-		}
+	if wantRefunds {
+		d.Refunds = slices.Clone(refunds)
 		slices.SortFunc(d.Refunds, func(a, b bigcommerce.Refund) int { return cmp.Compare(a.ID, b.ID) })
 	}
+	orderRaw, err := storedOrder(o)
+	if err != nil {
+		return fmt.Errorf("pull: order %d: %w", o.ID, err)
+	}
 	doc, err := json.Marshal(OrderDocument{
-		Order:             o.Raw,
+		Order:             orderRaw,
 		Products:          raws(d.Products, func(v bigcommerce.OrderProduct) json.RawMessage { return v.Raw }),
 		ShippingAddresses: raws(d.ShippingAddresses, func(v bigcommerce.ShippingAddress) json.RawMessage { return v.Raw }),
 		Coupons:           raws(d.Coupons, func(v bigcommerce.Coupon) json.RawMessage { return v.Raw }),

@@ -179,6 +179,100 @@ func (s *Store) renderOrder(o *order, include string) map[string]any {
 		"products":           link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/products", o.ID)),
 		"shipping_addresses": link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/shipping_addresses", o.ID)),
 		"coupons":            link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/coupons", o.ID)),
+		"consignments":       s.orderConsignments(o, include),
+	}
+}
+
+// orderConsignments is the order's "consignments" field: a {url, resource}
+// link, or with include=consignments (or consignments.line_items) the
+// consignments themselves (spec order_RespOnly.consignments: oneOf
+// orderConsignments_Resource, orderConsignment_Get).
+func (s *Store) orderConsignments(o *order, include string) any {
+	withLines := false
+	expand := false
+	for _, inc := range strings.Split(include, ",") {
+		switch strings.TrimSpace(inc) {
+		case "consignments.line_items":
+			expand, withLines = true, true
+		case "consignments":
+			expand = true
+		}
+	}
+	if !expand {
+		return link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/consignments", o.ID))
+	}
+	return s.renderConsignments(o, withLines)
+}
+
+// renderConsignments renders an order's consignments (orderConsignment_Get):
+// its physical lines in one shipping consignment (the shipping address, whose
+// id it shares), its digital lines in one download consignment, and each gift
+// certificate in an email consignment. withLines embeds each line as
+// /v2/orders/{id}/products gives it, otherwise a {url, resource} link to it.
+// A consignment with more lines than Options.ConsignmentLineCap (50, as in
+// BigCommerce) embeds only that many and says so in "__warning__"
+// (bigcommerce/docs issue #960).
+func (s *Store) renderConsignments(o *order, withLines bool) map[string]any {
+	rendered := s.renderLines(o)
+	items := func(ls []int) []any {
+		out := make([]any, 0, len(ls))
+		for _, i := range ls {
+			if len(out) == s.opts.ConsignmentLineCap {
+				break
+			}
+			if withLines {
+				out = append(out, rendered[i])
+			} else {
+				out = append(out, link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/products/%d", o.ID, o.Lines[i].ID)))
+			}
+		}
+		return out
+	}
+	warn := func(m map[string]any, n int) map[string]any {
+		if n > s.opts.ConsignmentLineCap {
+			m["__warning__"] = map[string]any{"message": fmt.Sprintf("Not all line items of this consignment are returned with this response, only %d are included. Please use the `/v2/orders/{order_id}/products` endpoint to fetch all line items.", s.opts.ConsignmentLineCap)}
+		}
+		return m
+	}
+	var physical, digital, gifts []int
+	for i, l := range o.Lines {
+		switch l.Type {
+		case "physical":
+			physical = append(physical, i)
+		case "digital":
+			digital = append(digital, i)
+		default:
+			gifts = append(gifts, i)
+		}
+	}
+	shipping, downloads, certs := []any{}, []any{}, []any{}
+	if len(physical) > 0 && shipCount(o) > 0 {
+		total, shipped := o.itemsTotal()
+		m := addrMap(o.Ship)
+		for k, v := range map[string]any{
+			"id": o.ShipAddrID, "form_fields": []any{}, "line_items": items(physical),
+			"items_total": total, "items_shipped": shipped, "shipping_method": o.ShipMethod,
+			"base_cost": num(o.ShipBasis), "cost_ex_tax": num(o.ShipEx), "cost_inc_tax": num(o.ShipInc),
+			"cost_tax": num(o.ShipTax), "cost_tax_class_id": classShipping,
+			"base_handling_cost": num(o.HandBasis), "handling_cost_ex_tax": num(o.HandEx),
+			"handling_cost_inc_tax": num(o.HandInc), "handling_cost_tax": num(o.HandTax),
+			"handling_cost_tax_class_id": classShipping, "shipping_zone_id": o.Region.ZoneID,
+			"shipping_zone_name": o.Region.Zone,
+			"shipping_quotes":    link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/consignments/shipping/%d/shipping_quotes", o.ID, o.ShipAddrID)),
+		} {
+			m[k] = v
+		}
+		shipping = append(shipping, warn(m, len(physical)))
+	}
+	if len(digital) > 0 {
+		downloads = append(downloads, warn(map[string]any{"recipient_email": o.Billing.Email, "line_items": items(digital)}, len(digital)))
+	}
+	for _, i := range gifts {
+		certs = append(certs, map[string]any{"recipient_email": o.Billing.Email, "line_items": items([]int{i})})
+	}
+	return map[string]any{
+		"pickups": []any{}, "shipping": shipping, "downloads": downloads,
+		"email": map[string]any{"gift_certificates": certs},
 	}
 }
 

@@ -265,6 +265,10 @@ func (s *Store) route(r *http.Request, path string) reply {
 				return v2Page(q, path, renderCoupons(o))
 			case "taxes":
 				return v2Page(q, path, s.renderTaxes(o, q.Get("details") == "true"))
+			case "consignments":
+				// Its include takes only consignments.line_items (spec
+				// getOrderConsignments); without it line items are links.
+				return reply{200, s.renderConsignments(o, strings.Contains(q.Get("include"), "consignments.line_items"))}
 			}
 		}
 	case get && len(seg) == 4 && seg[0] == "v3" && seg[1] == "orders" && seg[3] == "transactions":

@@ -63,6 +63,10 @@ type Options struct {
 	// after they are accepted, as BigCommerce applies them asynchronously
 	// (default 0: at once).
 	InventoryDelay time.Duration
+	// ConsignmentLineCap is how many line items a consignment embeds at
+	// most with include=consignments.line_items (default 50, as BigCommerce;
+	// bigcommerce/docs issue #960); one with more says so in "__warning__".
+	ConsignmentLineCap int
 	// SlowDelay is how long a FaultSlow answer takes (default 2 s).
 	SlowDelay time.Duration
 	// Logger defaults to slog.Default().
@@ -131,6 +135,9 @@ func New(opts Options) *Store {
 	}
 	if opts.SlowDelay <= 0 {
 		opts.SlowDelay = 2 * time.Second
+	}
+	if opts.ConsignmentLineCap <= 0 {
+		opts.ConsignmentLineCap = 50
 	}
 	s := &Store{opts: opts, log: opts.Logger, byID: map[int64]*order{}}
 	if s.log == nil {
