@@ -145,7 +145,8 @@ func TestSchemaInvalidRequests(t *testing.T) {
 		{"not well-formed", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><Name>X</CustomerAdd>`)},
 		{"no qbxml version", `<?xml version="1.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">` + good + `</QBXMLMsgsRq></QBXML>`},
 		{"newer version than QuickBooks", strings.Replace(rawMessage("stopOnError", good), "13.0", "16.0", 1)},
-		{"character outside Latin-1", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><Name>Zoë 東京</Name></CustomerAdd></CustomerAddRq>`)},
+		{"character outside Windows-1252", rawMessage("stopOnError", `<CustomerAddRq><CustomerAdd><Name>Zoë 東京</Name></CustomerAdd></CustomerAddRq>`)},
+		{"a C1 control character", rawMessage("stopOnError", "<CustomerAddRq><CustomerAdd><Name>O\u0092Brien</Name></CustomerAdd></CustomerAddRq>")},
 		{"a good request before a bad one: no partial work", rawMessage("continueOnError", good+`<CustomerAddRq><CustomerAdd><Name>Y</Name><Bogus/></CustomerAdd></CustomerAddRq>`)},
 	}
 	for _, tc := range tests {
@@ -164,6 +165,27 @@ func TestSchemaInvalidRequests(t *testing.T) {
 				t.Error("a refused message changed the company")
 			}
 		})
+	}
+}
+
+// TestWindows1252Text: QuickBooks stores Windows-1252, so the curly quotes,
+// dashes and € a store's names carry are kept, whether the request is UTF-8
+// (as qbxml sends it) or declared Windows-1252, and come back unchanged.
+func TestWindows1252Text(t *testing.T) {
+	c, _ := newTestCompany(t)
+	const name = "O’Brien “Café” – €"
+	if rs := one[*qbxml.CustomerAddRs](t, c, &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: name, Notes: "Ships… ™"}}); rs.Header().StatusCode != 0 {
+		t.Fatalf("UTF-8 request: %d %s", rs.Header().StatusCode, rs.Header().StatusMessage)
+	}
+	resp, err := c.ProcessRequest(context.Background(), `<?xml version="1.0" encoding="windows-1252"?><?qbxml version="13.0"?><QBXML><QBXMLMsgsRq onError="stopOnError">`+
+		"<CustomerAddRq requestID=\"2\"><CustomerAdd><Name>D\x92Angelo \x97 \x80</Name></CustomerAdd></CustomerAddRq></QBXMLMsgsRq></QBXML>")
+	if err != nil || !strings.Contains(resp, `statusCode="0"`) {
+		t.Fatalf("Windows-1252 request: %v\n%s", err, resp)
+	}
+	xsdCheck(t, resp)
+	q := one[*qbxml.CustomerQueryRs](t, c, &qbxml.CustomerQueryRq{ListSelect: qbxml.ListSelect{FullNames: []string{name, "D’Angelo — €"}}})
+	if len(q.Customers) != 2 || q.Customers[0].Name != name || q.Customers[0].Notes != "Ships… ™" || q.Customers[1].Name != "D’Angelo — €" {
+		t.Errorf("queried back %+v", q.Customers)
 	}
 }
 

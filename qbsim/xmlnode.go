@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // elem is a generic qbXML element. The simulator works on trees rather than
@@ -163,15 +164,9 @@ func parseDoc(data []byte) (*elem, string, error) {
 		case "utf-8", "us-ascii":
 			return input, nil
 		case "iso-8859-1", "latin1", "windows-1252":
-			b, err := io.ReadAll(input)
-			if err != nil {
-				return nil, err
-			}
-			var sb strings.Builder
-			for _, c := range b {
-				sb.WriteRune(rune(c))
-			}
-			return strings.NewReader(sb.String()), nil
+			// QuickBooks runs on Windows, where both labels mean code page
+			// 1252: 0x92 is ’, not a C1 control character.
+			return charmap.Windows1252.NewDecoder().Reader(input), nil
 		}
 		return nil, fmt.Errorf("unsupported encoding %q", label)
 	}
@@ -451,9 +446,13 @@ func checkSimple(v string, t xsdType, path string) error {
 	case "DATETIMETYPE":
 		bad = s != "" && parseQBTime(s).IsZero()
 	}
+	// QuickBooks keeps text in Windows-1252 and refuses a request holding a
+	// character that code page lacks (Jason Barnabe's tests, qbwc/qbxml#8:
+	// Latin-1 letters pass, Chinese, Greek and Cyrillic fail the whole
+	// message); curly quotes, dashes and € are in it.
 	for _, r := range v {
-		if r > 0xFF {
-			return fmt.Errorf("%s: character %q is outside ISO-8859-1", path, r)
+		if _, ok := charmap.Windows1252.EncodeRune(r); !ok {
+			return fmt.Errorf("%s: character %q is outside Windows-1252", path, r)
 		}
 	}
 	if bad {

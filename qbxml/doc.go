@@ -29,13 +29,14 @@
 //
 // Build calls Message.Validate, which refuses (with a *FieldError per
 // problem, joined) a missing required element, a string over the schema's
-// maximum length, a character QuickBooks cannot store (outside ISO-8859-1),
-// a reference FullName over the limit of that ...Ref element, an Amount
+// maximum length, a character QuickBooks cannot store (outside
+// Windows-1252, its code page; requests are sent as UTF-8), a reference
+// FullName over the limit of that ...Ref element, an Amount
 // with more than 2 decimals, a Price/Quantity/Percent with more than 5, a
 // broken xsd:choice, and an element newer than the target version (tag
 // `qb:"since=16.0"`). The tags are tested against Intuit's XSD in both
 // directions, so they are the schema's limits. Nothing is changed silently. To make
-// data fit, call Clean (predictable Latin-1 replacement), Fit (truncation
+// data fit, call Clean (predictable Windows-1252 replacement), Fit (truncation
 // with a stable "~XXXXX" hash suffix, collision-safe) or Normalize (both, on
 // a whole request, returning the changes so the caller keeps originals).
 // Money is shopspring/decimal throughout; RoundAmount rounds to cents half
@@ -63,7 +64,8 @@
 // statusMessage, requestID, retCount, iteratorID, iteratorRemainingCount)
 // and holds typed ...Ret values with ListID/TxnID, EditSequence, times and
 // decimal amounts (ItemRet covers every item kind; Kind() names it). Unknown elements are ignored; the parser never panics
-// (fuzzed by FuzzParseResponse).
+// (fuzzed by FuzzParseResponse). Text declared as Windows-1252 or
+// ISO-8859-1 is decoded as Windows-1252, QuickBooks' code page.
 //
 // # Errors
 //

@@ -156,7 +156,7 @@ const (
 
 // ClassifyHResult classifies a non-empty hresult of receiveResponseXML. The
 // parse-error path (0x80040400) means a malformed or schema-invalid request:
-// element order, a non-Latin-1 character or a version mismatch.
+// element order, a character outside Windows-1252 or a version mismatch.
 func ClassifyHResult(hresult, message string) Outcome {
 	o := Outcome{Code: hresultCodeForOutcomes, Severity: "Error", Detail: strings.TrimSpace(hresult + " " + message)}
 	h := strings.TrimSpace(strings.ToLower(hresult))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Maximum lengths (characters) QuickBooks accepts for the fields bcqb fills
@@ -64,16 +66,13 @@ func Fit(s string, max int) string {
 	return head + "~" + tag
 }
 
-// latin1Replacements maps common characters outside ISO-8859-1 to text
-// QuickBooks can store. Anything else outside Latin-1 becomes '?', the same
-// character QuickBooks itself would show.
-var latin1Replacements = map[rune]string{
-	'‘': "'", '’': "'", '‚': ",", '‛': "'", '“': `"`, '”': `"`, '„': `"`, '‟': `"`,
-	'′': "'", '″': `"`, '‐': "-", '‑': "-", '‒': "-", '–': "-", '—': "-", '―': "-",
-	'…': "...", '•': "*", '€': "EUR", '™': "(TM)",
+// replacements maps common characters that Windows-1252 lacks to text
+// QuickBooks can store. Anything else outside Windows-1252 becomes '?', the
+// same character QuickBooks itself would show.
+var replacements = map[rune]string{
+	'‛': "'", '‟': `"`, '′': "'", '″': `"`, '‐': "-", '‑': "-", '‒': "-", '―': "-",
 	'\u2009': " ", '\u200A': " ", '\u2002': " ", '\u2003': " ", '\u202F': " ", '\u200B': "",
-	'\uFEFF': "", 'Œ': "OE", 'œ': "oe", 'Š': "S", 'š': "s", 'Ž': "Z", 'ž': "z", 'Ÿ': "Y",
-	'Ł': "L", 'ł': "l", 'Ő': "O", 'ő': "o", 'Ű': "U", 'ű': "u", 'Č': "C", 'č': "c",
+	'\uFEFF': "", 'Ł': "L", 'ł': "l", 'Ő': "O", 'ő': "o", 'Ű': "U", 'ű': "u", 'Č': "C", 'č': "c",
 	'Ć': "C", 'ć': "c", 'Ę': "E", 'ę': "e", 'Ą': "A", 'ą': "a", 'Ś': "S", 'ś': "s",
 	'Ź': "Z", 'ź': "z", 'Ż': "Z", 'ż': "z", 'Ń': "N", 'ń': "n", 'Ř': "R", 'ř': "r",
 	'Ě': "E", 'ě': "e", 'Ů': "U", 'ů': "u", 'Ğ': "G", 'ğ': "g", 'İ': "I", 'ı': "i",
@@ -81,21 +80,40 @@ var latin1Replacements = map[rune]string{
 	'ẞ': "SS",
 }
 
-// Storable reports whether QuickBooks can store r: ISO-8859-1, without the
-// control characters XML 1.0 forbids (tab, newline and carriage return are kept).
+// cp1252Extras are the characters Windows-1252 has at 0x80-0x9F, where
+// ISO-8859-1 has control characters: € ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ.
+var cp1252Extras = func() map[rune]bool {
+	m := map[rune]bool{}
+	for b := 0x80; b <= 0x9F; b++ {
+		if r := charmap.Windows1252.DecodeByte(byte(b)); r >= 0x100 { // the five unassigned bytes decode to C1 controls
+			m[r] = true
+		}
+	}
+	return m
+}()
+
+// Storable reports whether QuickBooks can store r. QuickBooks keeps text in
+// Windows-1252, the code page of US Windows: ISO-8859-1's printable
+// characters and, at 0x80-0x9F, the 27 others (curly quotes, dashes, €, ™,
+// ...) a pasted product name or address often holds. Control characters
+// XML 1.0 forbids, DEL and the C1 controls are not storable (tab, newline
+// and carriage return are). Requests are sent as UTF-8, which QuickBooks
+// reads into that code page.
 func Storable(r rune) bool {
-	if r > 0xFF || r == utf8.RuneError {
+	switch {
+	case r == utf8.RuneError:
 		return false
-	}
-	if r < 0x20 {
+	case r < 0x20:
 		return r == '\t' || r == '\n' || r == '\r'
+	case r < 0x7F, r >= 0xA0 && r <= 0xFF:
+		return true
 	}
-	return !(r >= 0x7F && r <= 0x9F)
+	return cp1252Extras[r]
 }
 
-// Clean replaces the characters QuickBooks cannot store, predictably: common
-// typography and Central-European letters by their closest Latin-1 text,
-// forbidden control characters removed, anything else by '?'.
+// Clean replaces the characters QuickBooks cannot store, predictably: some
+// typography and Central-European letters by their closest Windows-1252
+// text, forbidden control characters removed, anything else by '?'.
 func Clean(s string) string {
 	if isClean(s) {
 		return s
@@ -109,7 +127,7 @@ func Clean(s string) string {
 		case r < 0x20 || (r >= 0x7F && r <= 0x9F):
 			// control characters are dropped
 		default:
-			if rep, ok := latin1Replacements[r]; ok {
+			if rep, ok := replacements[r]; ok {
 				b.WriteString(rep)
 			} else {
 				b.WriteByte('?')

@@ -60,9 +60,11 @@ func TestClean(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"plain ASCII", "plain ASCII"},
 		{"Zoë Müller, Straße", "Zoë Müller, Straße"},
-		{"“Quoted” ‘single’ – dash — long…", `"Quoted" 'single' - dash - long...`},
+		{"“Quoted” ‘single’ – dash — long…", "“Quoted” ‘single’ – dash — long…"}, // Windows-1252 has them
+		{"‟odd‟ ‛quotes‛ ‐ ―", `"odd" 'quotes' - -`},                             // it lacks these
 		{"Łódź Kraków", "Lódz Kraków"},
-		{"price €5 ™", "price EUR5 (TM)"},
+		{"price €5 ™ Œuvre Šárka", "price €5 ™ Œuvre Šárka"},
+		{"C1 \u0080\u0092 controls", "C1  controls"},
 		{"日本", "??"},
 		{"emoji 🎉!", "emoji ?!"},
 		{"tab\tnew\nline\x00nul\x1b", "tab\tnew\nlinenul"},
@@ -84,6 +86,28 @@ func TestClean(t *testing.T) {
 				t.Fatalf("not idempotent")
 			}
 		})
+	}
+}
+
+// TestStorable: QuickBooks stores Windows-1252, so its 27 characters at
+// 0x80-0x9F are storable beside ISO-8859-1's printable ones; control
+// characters and what Windows-1252 lacks are not.
+func TestStorable(t *testing.T) {
+	for _, c := range []struct {
+		r    rune
+		want bool
+	}{
+		{'a', true}, {'\t', true}, {'\n', true}, {'\r', true}, {'é', true}, {'ÿ', true}, {'\u00A0', true},
+		{'€', true}, {'‚', true}, {'ƒ', true}, {'„', true}, {'…', true}, {'†', true}, {'‡', true}, {'ˆ', true}, {'‰', true},
+		{'Š', true}, {'‹', true}, {'Œ', true}, {'Ž', true}, {'‘', true}, {'’', true}, {'“', true}, {'”', true},
+		{'•', true}, {'–', true}, {'—', true}, {'˜', true}, {'™', true}, {'š', true}, {'›', true}, {'œ', true},
+		{'ž', true}, {'Ÿ', true},
+		{0, false}, {'\x1b', false}, {0x7F, false}, {0x80, false}, {0x92, false}, {0x9F, false}, {0x81, false},
+		{'Ł', false}, {'‛', false}, {'東', false}, {'🎉', false}, {utf8.RuneError, false},
+	} {
+		if got := Storable(c.r); got != c.want {
+			t.Errorf("Storable(%U %q) = %v, want %v", c.r, c.r, got, c.want)
+		}
 	}
 }
 
@@ -177,7 +201,7 @@ func TestEscaping(t *testing.T) {
 // changed, and the result builds.
 func TestNormalize(t *testing.T) {
 	r := &CustomerAddRq{CustomerAdd: CustomerAdd{
-		Name:        "Renée “The Best” Customer of All Time Ltd",
+		Name:        "Łucja “The Best” Customer of All Time Ltd",
 		BillAddress: &Address{Addr1: "Ulica Łąkowa 12", City: "A City Whose Name Is Far Too Long"},
 		Email:       "renee@example.com",
 	}}
@@ -185,7 +209,8 @@ func TestNormalize(t *testing.T) {
 	if len(changes) != 3 {
 		t.Fatalf("changes %+v", changes)
 	}
-	if changes[0].Path != "CustomerAdd.Name" || changes[0].Original != "Renée “The Best” Customer of All Time Ltd" {
+	if changes[0].Path != "CustomerAdd.Name" || changes[0].Original != "Łucja “The Best” Customer of All Time Ltd" ||
+		changes[0].Value != "Lucja “The Best” Customer of All Time Ltd" {
 		t.Errorf("first change %+v", changes[0])
 	}
 	if got := r.CustomerAdd.BillAddress.Addr1; got != "Ulica Lakowa 12" {

@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Request is one request inside QBXMLMsgsRq. Every concrete type (CustomerAddRq,
@@ -280,7 +283,7 @@ func walkMsgs(d *xml.Decoder, start xml.StartElement, msgs string, attrs func(xm
 }
 
 // newDecoder returns a decoder that accepts the encodings QuickBooks and the
-// Web Connector use (UTF-8, ISO-8859-1, Windows-1252, US-ASCII).
+// Web Connector use (UTF-8, Windows-1252 under any of its labels, US-ASCII).
 func newDecoder(data []byte) *xml.Decoder {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a UTF-8 byte-order mark some stacks prepend
 	d := xml.NewDecoder(bytes.NewReader(data))
@@ -288,21 +291,32 @@ func newDecoder(data []byte) *xml.Decoder {
 	return d
 }
 
+// charsetReader decodes a declared encoding. QuickBooks is a Windows program
+// that stores text in code page 1252, and on Windows an "ISO-8859-1" label
+// means that code page too (as in the WHATWG encoding standard browsers
+// follow), so every such label is decoded with x/text's Windows-1252: 0x92
+// is ’ (U+2019) and 0x80 is €, never the C1 control characters a Latin-1
+// reading makes of them. soap decodes envelopes with the same decoder.
+//
+// Text that declares a single-byte encoding but is valid UTF-8 holding
+// non-ASCII characters has already been decoded once on its way (the Web
+// Connector carries qbXML as text inside a UTF-8 SOAP envelope, and a
+// declaration inside it no longer describes the bytes); it is read as it
+// is, because decoding it again would turn ’ into â€™. Genuine Windows-1252
+// text is valid UTF-8 only when it holds such mojibake already.
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(label)) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return input, nil
-	case "iso-8859-1", "latin1", "latin-1", "windows-1252", "cp1252", "iso_8859-1":
+	case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
 		b, err := io.ReadAll(input)
 		if err != nil {
 			return nil, err
 		}
-		var sb strings.Builder
-		sb.Grow(len(b))
-		for _, c := range b {
-			sb.WriteRune(rune(c))
+		if utf8.Valid(b) {
+			return bytes.NewReader(b), nil // ASCII, or already decoded (see above)
 		}
-		return strings.NewReader(sb.String()), nil
+		return charmap.Windows1252.NewDecoder().Reader(bytes.NewReader(b)), nil
 	}
 	return nil, fmt.Errorf("qbxml: unsupported encoding %q", label)
 }

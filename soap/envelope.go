@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"golang.org/x/text/encoding/charmap"
 )
 
 const (
@@ -64,8 +66,8 @@ func clientFault(format string, args ...any) *Fault {
 // SOAPAction header alone. Any malformed input yields a *Fault.
 func Decode(r io.Reader) (Call, error) {
 	d := xml.NewDecoder(r)
-	// QBWC sends UTF-8; accept a declared ISO-8859-1 or ASCII too, as the same bytes for ASCII
-	// and by mapping Latin-1 bytes to runes otherwise.
+	// QBWC sends UTF-8; a declared ASCII, Windows-1252 or ISO-8859-1 is
+	// accepted too (see charsetReader).
 	d.CharsetReader = charsetReader
 	env, err := nextStart(d)
 	if err != nil {
@@ -238,36 +240,21 @@ func readFault(where string, err error) *Fault {
 	return clientFault("malformed SOAP (%s): %v", where, err)
 }
 
+// charsetReader decodes a declared single-byte encoding. The Web Connector
+// and QuickBooks run on Windows, whose code page 1252 is what such text is
+// in, and there an "ISO-8859-1" label means that code page too (as in the
+// WHATWG encoding standard browsers follow): every such label is decoded
+// with x/text's Windows-1252, the decoder qbxml uses, so 0x92 is ’ (U+2019)
+// and 0x80 is €, never the C1 control characters a Latin-1 reading makes of
+// them.
 func charsetReader(charset string, input io.Reader) (io.Reader, error) {
-	switch strings.ToLower(charset) {
+	switch strings.ToLower(strings.TrimSpace(charset)) {
 	case "utf-8", "utf8", "us-ascii", "ascii":
 		return input, nil
-	case "iso-8859-1", "latin1", "latin-1", "windows-1252":
-		return &latin1Reader{r: input}, nil
+	case "windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "latin-1", "l1":
+		return charmap.Windows1252.NewDecoder().Reader(input), nil
 	}
 	return nil, fmt.Errorf("unsupported charset %q", charset)
-}
-
-// latin1Reader converts ISO-8859-1 bytes to UTF-8.
-type latin1Reader struct {
-	r   io.Reader
-	buf []byte
-}
-
-func (l *latin1Reader) Read(p []byte) (int, error) {
-	for len(l.buf) == 0 {
-		tmp := make([]byte, len(p)/2+1)
-		n, err := l.r.Read(tmp)
-		for _, c := range tmp[:n] {
-			l.buf = append(l.buf, string(rune(c))...)
-		}
-		if n == 0 && err != nil {
-			return 0, err
-		}
-	}
-	n := copy(p, l.buf)
-	l.buf = l.buf[n:]
-	return n, nil
 }
 
 const envelopeOpen = `<?xml version="1.0" encoding="utf-8"?>` +

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/bcqb/bcqb/qbxml"
 )
 
 func env(body string) string {
@@ -55,6 +57,37 @@ func TestDecode(t *testing.T) {
 				if c.Params[k] != v {
 					t.Errorf("param %s = %q, want %q", k, c.Params[k], v)
 				}
+			}
+		})
+	}
+}
+
+// TestDecodeWindows1252: a declared Windows-1252 (or ISO-8859-1, which on
+// Windows is the same code page) is decoded as Windows-1252, so QuickBooks'
+// curly apostrophe in a customer name (0x92) arrives as U+2019, and the
+// qbXML it carries parses to the same name.
+func TestDecodeWindows1252(t *testing.T) {
+	qbxmlText := `&lt;?xml version="1.0" ?&gt;&lt;QBXML&gt;&lt;QBXMLMsgsRs&gt;&lt;CustomerQueryRs statusCode="0" statusSeverity="Info"&gt;` +
+		"&lt;CustomerRet&gt;&lt;ListID&gt;80000001-1&lt;/ListID&gt;&lt;Name&gt;O\x92Brien \x93Caf\xe9\x94 \x96 \x80&lt;/Name&gt;&lt;/CustomerRet&gt;" +
+		`&lt;/CustomerQueryRs&gt;&lt;/QBXMLMsgsRs&gt;&lt;/QBXML&gt;`
+	body := env(`<receiveResponseXML xmlns="http://developer.intuit.com/"><ticket>t</ticket><response>` + qbxmlText +
+		`</response><hresult /><message /></receiveResponseXML>`)[38:]
+	const want = "O\u2019Brien “Café” – €"
+	for _, label := range []string{"windows-1252", "Windows-1252", "cp1252", "ISO-8859-1", "latin1"} {
+		t.Run(label, func(t *testing.T) {
+			c, err := Decode(strings.NewReader(`<?xml version="1.0" encoding="` + label + `"?>` + body))
+			if err != nil {
+				t.Fatalf("Decode: %v", err)
+			}
+			if !strings.Contains(c.Str("response"), "<Name>"+want+"</Name>") {
+				t.Fatalf("response = %q, want the name %q", c.Str("response"), want)
+			}
+			m, err := qbxml.ParseResponse([]byte(c.Str("response")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := m.Responses[0].(*qbxml.CustomerQueryRs).Customers[0].Name; got != want {
+				t.Errorf("customer name %q, want %q", got, want)
 			}
 		})
 	}
