@@ -201,6 +201,67 @@ func (p *Planner) planStore(ctx context.Context, st store.BCStore, shared bool) 
 	}
 }
 
+// Replan plans again, with the store's current settings and QuickBooks'
+// lists, every document of the store that is not in QuickBooks yet and whose
+// job has not been sent: after a mapping was fixed, or when the user asks
+// to retry. Failed jobs of those documents are superseded by new ones.
+func (p *Planner) Replan(ctx context.Context, storeID int64) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	stores, err := p.db.BCStores(ctx)
+	if err != nil {
+		return 0, err
+	}
+	perCompany := map[int64]int{}
+	var st store.BCStore
+	for _, s := range stores {
+		perCompany[s.CompanyID]++
+		if s.ID == storeID {
+			st = s
+		}
+	}
+	if st.ID == 0 || st.CompanyID == 0 {
+		return 0, fmt.Errorf("jobs: store %d is not connected to a company file", storeID)
+	}
+	c, err := p.db.Company(ctx, st.CompanyID)
+	if err != nil {
+		return 0, err
+	}
+	settings, err := StoreSettings(st, perCompany[st.CompanyID] > 1)
+	if err != nil {
+		return 0, err
+	}
+	snap, err := newSnapshot(ctx, p.db, c, settings)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = p.db.Update(ctx, func(tx *store.Tx) error {
+		pl := &planning{tx: tx, db: p.db, st: st, company: c, s: settings, snap: snap, log: p.log}
+		// The user fixed QuickBooks or the mapping: the customers, items and
+		// accounts whose creation failed are tried again.
+		if _, err := tx.RetryReserved(ctx, c.ID); err != nil {
+			return err
+		}
+		unsent, err := tx.Unsent(ctx, st.ID)
+		if err != nil {
+			return err
+		}
+		for _, u := range unsent {
+			d, err := p.db.LatestDocument(ctx, st.ID, u.DocKind, u.BCID)
+			if err != nil {
+				return err
+			}
+			if _, err := pl.document(ctx, d); err != nil {
+				return fmt.Errorf("%s %d: %w", d.Kind, d.BCID, err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
 // StoreSettings reads a store's posting settings over the defaults. Where
 // several stores share a company file, a store without a RefNumber prefix
 // gets "B<id>-" so that two stores' order 100 never share a RefNumber.
@@ -270,24 +331,6 @@ func (pl *planning) current(ctx context.Context, kind string, bcID int64) (store
 	return p, true, false, nil
 }
 
-// supersede ends the queued job of an older version that was never sent.
-func (pl *planning) supersede(ctx context.Context, p store.Posting, version int) error {
-	if p.JobID == 0 || p.TxnID != "" {
-		return nil
-	}
-	j, err := pl.tx.Job(ctx, p.JobID)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		return err
-	}
-	if j.State == store.JobQueued || j.State == store.JobFailed {
-		return pl.tx.EndJob(ctx, j.ID, store.JobDone, fmt.Sprintf("superseded by version %d", version))
-	}
-	return nil
-}
-
 // posted reads from the ledger, inside the planning transaction, what of an
 // order is in QuickBooks: the ledger is written with each job's outcome, so
 // this is the truth even while sessions run beside the planner.
@@ -317,7 +360,7 @@ func (pl *planning) posted(ctx context.Context, orderID int64) (plan.Posted, err
 }
 
 func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
-	prev, exists, inFlight, err := pl.current(ctx, store.DocOrder, d.BCID)
+	_, _, inFlight, err := pl.current(ctx, store.DocOrder, d.BCID)
 	if err != nil || inFlight {
 		return !inFlight, err
 	}
@@ -344,11 +387,6 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	if !det.Order.DateCreated.IsZero() {
 		in.DocDate = det.Order.DateCreated
 	}
-	if exists {
-		if err := pl.supersede(ctx, prev, d.Version); err != nil {
-			return false, err
-		}
-	}
 	o, err := plan.BuildOrder(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, pl.s, pl.snap, posted)
 	in.RefNumber, in.BCTotal = o.RefNumber, o.Total.StringFixed(2)
 	if !o.Credits.IsZero() {
@@ -362,11 +400,20 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 		if !posted.IsZero() {
 			in.Reason = "posted; a later version needs attention: " + err.Error()
 		}
+		if cerr := pl.cancel(ctx, err.Error(), paymentKey(pl.st.ID, d.BCID), orderKey(pl.st.ID, d.BCID)); cerr != nil {
+			return false, cerr
+		}
 		_, err := pl.tx.PutPosting(ctx, in)
 		return true, err
 	}
 	key := orderKey(pl.st.ID, d.BCID)
 	what := fmt.Sprintf("BigCommerce order %d", d.BCID)
+	if o.Action != plan.ActionPost && o.Action != plan.ActionPay && o.Action != plan.ActionCredit {
+		if err := pl.cancel(ctx, fmt.Sprintf("version %d of the order does not post: %s", d.Version, o.Reason),
+			paymentKey(pl.st.ID, d.BCID), key); err != nil {
+			return false, err
+		}
+	}
 	switch o.Action {
 	case plan.ActionSkip:
 		in.State, in.Reason = keep(store.PostingSkipped), o.Reason
@@ -479,11 +526,6 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 		_, err := pl.tx.PutPosting(ctx, in)
 		return true, err
 	}
-	if exists {
-		if err := pl.supersede(ctx, prev, d.Version); err != nil {
-			return false, err
-		}
-	}
 	var rf bigcommerce.Refund
 	if err := json.Unmarshal([]byte(d.Raw), &rf); err != nil {
 		in.State, in.Reason = store.PostingAttention, "The BigCommerce refund cannot be read: "+err.Error()
@@ -569,27 +611,70 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 	return true, err
 }
 
-// addJob queues a qb.add job for a key (or returns the live one) and
-// reserves the key in the ledger and the snapshot.
+// addJob queues a qb.add job for a key and reserves the key in the ledger
+// and the snapshot. The key's earlier job, when it has not been sent or has
+// failed, is reused with the new payload (a new version, a retry after a
+// fix), so what waits for it goes on waiting for it.
 func (pl *planning) addJob(ctx context.Context, p AddPayload, rq qbxml.Request, priority int, deps []int64) (int64, error) {
 	payload, err := NewAddPayload(p, rq)
 	if err != nil {
 		return 0, err
 	}
-	j, created, err := pl.tx.Enqueue(ctx, store.Job{CompanyID: pl.company.ID, Kind: KindAdd, DedupeKey: p.Key,
-		Priority: priority, Payload: payload}, deps...)
-	if err != nil {
-		return 0, err
-	}
-	if !created && j.State == store.JobQueued {
-		if _, err := pl.tx.SetJobPayload(ctx, j.ID, payload); err != nil {
+	var id int64
+	if e, err := pl.tx.Ledger(ctx, pl.company.ID, p.Key); err == nil && e.QBID == "" && e.JobID != 0 {
+		ok, err := pl.tx.Requeue(ctx, e.JobID, payload, deps...)
+		if err != nil {
 			return 0, err
 		}
+		if ok {
+			id = e.JobID
+		}
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return 0, err
 	}
-	e := store.LedgerEntry{Key: p.Key, QBType: p.Type, Name: p.Name, JobID: j.ID}
+	if id == 0 {
+		j, _, err := pl.tx.Enqueue(ctx, store.Job{CompanyID: pl.company.ID, Kind: KindAdd, DedupeKey: p.Key,
+			Priority: priority, Payload: payload}, deps...)
+		if err != nil {
+			return 0, err
+		}
+		id = j.ID
+	}
+	e := store.LedgerEntry{Key: p.Key, QBType: p.Type, Name: p.Name, JobID: id}
 	if err := pl.tx.ReserveLedger(ctx, pl.company.ID, e); err != nil {
 		return 0, err
 	}
 	pl.snap.reserve(e)
-	return j.ID, nil
+	return id, nil
+}
+
+// cancel ends the jobs of keys that a new version no longer needs (the
+// order is now skipped, waits, or needs attention) while they have not been
+// sent; whatever waits for them goes on waiting.
+func (pl *planning) cancel(ctx context.Context, reason string, keys ...string) error {
+	for _, k := range keys {
+		e, err := pl.tx.Ledger(ctx, pl.company.ID, k)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if e.QBID != "" || e.JobID == 0 {
+			continue
+		}
+		j, err := pl.tx.Job(ctx, e.JobID)
+		if err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				continue
+			}
+			return err
+		}
+		if j.State == store.JobQueued {
+			if err := pl.tx.EndJob(ctx, j.ID, store.JobFailed, reason); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -340,3 +340,24 @@ func (db *DB) Unplanned(ctx context.Context, companyID int64) (bool, error) {
 	}
 	return yes, nil
 }
+
+// SetBCStoreSettings replaces a store's posting settings (JSON, as the jobs
+// package reads them). The page and the import of a settings file write them.
+func (db *DB) SetBCStoreSettings(ctx context.Context, storeID int64, settingsJSON string) error {
+	res, err := db.write.ExecContext(ctx, "UPDATE bc_stores SET settings_json = ?, updated_at = ? WHERE id = ?",
+		settingsJSON, formatTime(db.now()), storeID)
+	if err != nil {
+		return fmt.Errorf("store: settings of store %d: %w", storeID, err)
+	}
+	return mustAffect(res, fmt.Sprintf("store %d", storeID))
+}
+
+// Unsent lists the postings of a store that are not in QuickBooks and whose
+// job, if any, has not left the queue (attention, planned, waiting): those a
+// changed mapping or a retry plans again.
+func (t *Tx) Unsent(ctx context.Context, storeID int64) ([]Posting, error) {
+	return queryTx(ctx, t.tx, "unsent postings", scanPosting, "SELECT "+postingColumns+` FROM postings p
+		WHERE store_id = ? AND state IN ('attention', 'planned', 'waiting') AND txn_id = ''
+		AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job_id AND j.state IN ('sent', 'unknown'))
+		ORDER BY id`, storeID)
+}

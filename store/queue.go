@@ -89,6 +89,49 @@ func (t *Tx) Job(ctx context.Context, id int64) (Job, error) {
 	return j, nil
 }
 
+// Requeue gives a job that has not been sent, or that failed, a new
+// payload and puts it back in the queue, waiting also for deps: a document's
+// new version (or its retry after a fix) reuses its job, so whatever waits
+// for that job goes on waiting for it. It reports false when the job is out
+// (sent, unknown) or done.
+func (t *Tx) Requeue(ctx context.Context, id int64, payload string, deps ...int64) (bool, error) {
+	now := formatTime(t.now)
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET payload = ?, state = 'queued', step = 0, step_state = '',
+		last_error = '', not_before = ?, finished_at = NULL, updated_at = ? WHERE id = ? AND state IN ('queued', 'failed')`,
+		payload, now, now, id)
+	if err != nil {
+		return false, fmt.Errorf("store: requeue job %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	for _, d := range deps {
+		if d == 0 || d == id {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO job_deps(job_id, depends_on)
+			SELECT ?, id FROM jobs WHERE id = ? AND state <> 'done' ON CONFLICT DO NOTHING`, id, d); err != nil {
+			return false, fmt.Errorf("store: requeue job %d: dependency: %w", id, err)
+		}
+	}
+	return true, nil
+}
+
+// RetryReserved puts back in the queue the failed jobs that create objects
+// reserved in the company's ledger (customers, items, accounts), and returns
+// how many.
+func (t *Tx) RetryReserved(ctx context.Context, companyID int64) (int, error) {
+	now := formatTime(t.now)
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = 'queued', last_error = '', finished_at = NULL,
+		not_before = ?, updated_at = ? WHERE state = 'failed' AND id IN
+		(SELECT job_id FROM ledger WHERE company_id = ? AND qb_id = '' AND job_id IS NOT NULL)`, now, now, companyID)
+	if err != nil {
+		return 0, fmt.Errorf("store: retry reserved: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
 // SetJobPayload replaces the payload of a job that is still queued (a newer
 // version of its document, planned before anything was sent). It reports
 // false when the job has left the queue.
