@@ -303,15 +303,14 @@ func (r *run) orders(ctx context.Context, page []bigcommerce.Order) error {
 	return nil
 }
 
-// storedOrder is the order as the document keeps it: as BigCommerce sent
-// it, less the "consignments" it embedded at our asking (include=
-// consignments.line_items). Its lines are stored under products and its
-// shipping under shipping_addresses as their own endpoints give them, so
-// keeping the copy would double the document and make every order stored
-// re-pulled a new version. Without the expansion (a {url, resource} link, or
-// absent) the order is kept byte for byte. (If BigCommerce sends that link
-// by default, documents stored before this change hold it and the first
-// re-pull of each such order stores one new version without it.)
+// storedOrder is the order as the document keeps it: what BigCommerce
+// answers without include=consignments (its recorded responses then have no
+// "consignments" field, fixtures/.../orders_v2__218__get.json), that is the
+// order it sent less the consignments it embedded at our asking. Its lines
+// are stored under products and its shipping under shipping_addresses as
+// their own endpoints give them, so keeping the copy would double the
+// document and make every order stored before this change a new version.
+// An order without the expansion is kept byte for byte.
 func storedOrder(o bigcommerce.Order) (json.RawMessage, error) {
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(o.Raw, &fields); err != nil {

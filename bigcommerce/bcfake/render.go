@@ -146,7 +146,7 @@ func (s *Store) renderOrder(o *order, include string) map[string]any {
 	if strings.Contains(include, "fees") {
 		fees = renderFees(o)
 	}
-	return map[string]any{
+	m := map[string]any{
 		"id": o.ID, "customer_id": o.CustomerID, "fees": fees,
 		"date_created": d2(o.Created), "date_modified": d2(o.Modified), "date_shipped": d2(o.Shipped),
 		"status_id": o.StatusID, "status": statusNames[o.StatusID], "custom_status": statusNames[o.StatusID],
@@ -179,15 +179,19 @@ func (s *Store) renderOrder(o *order, include string) map[string]any {
 		"products":           link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/products", o.ID)),
 		"shipping_addresses": link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/shipping_addresses", o.ID)),
 		"coupons":            link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/coupons", o.ID)),
-		"consignments":       s.orderConsignments(o, include),
 	}
+	if c := s.orderConsignments(o, include); c != nil {
+		m["consignments"] = c
+	}
+	return m
 }
 
-// orderConsignments is the order's "consignments" field: a {url, resource}
-// link, or with include=consignments (or consignments.line_items) the
-// consignments themselves (spec order_RespOnly.consignments: oneOf
-// orderConsignments_Resource, orderConsignment_Get).
-func (s *Store) orderConsignments(o *order, include string) any {
+// orderConsignments is the order's "consignments" field with
+// include=consignments (or consignments.line_items): the consignments
+// themselves (spec order_RespOnly.consignments, orderConsignment_Get). Without
+// the include it is nil and the field is left out, as in BigCommerce's
+// recorded responses (fixtures/.../orders_v2__218__get.json has none).
+func (s *Store) orderConsignments(o *order, include string) map[string]any {
 	withLines := false
 	expand := false
 	for _, inc := range strings.Split(include, ",") {
@@ -199,7 +203,7 @@ func (s *Store) orderConsignments(o *order, include string) any {
 		}
 	}
 	if !expand {
-		return link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/consignments", o.ID))
+		return nil
 	}
 	return s.renderConsignments(o, withLines)
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -232,6 +233,7 @@ func TestResponsesMatchSpecs(t *testing.T) {
 		{"v2/currencies", "currencies.v2.yml", "/currencies"},
 		{"v2/payments/methods", "payments/methods_payments.v2.yml", "/payments/methods"},
 		{"v2/orders?limit=250&include=fees&sort=date_modified:asc&min_date_modified=2020-01-01T00:00:00%2B00:00", "orders.v2.oas2.yml", "/orders"},
+		{"v2/orders?limit=250&include=fees,consignments.line_items&consignment_structure=object&sort=date_modified:asc&min_date_modified=2020-01-01T00:00:00%2B00:00", "orders.v2.oas2.yml", "/orders"},
 		{"v3/orders/payment_actions/refunds?limit=250", "orders.v3.yml", "/orders/payment_actions/refunds"},
 		{"v3/customers?include=addresses,storecredit&limit=250", "customers.v3.yml", "/customers"},
 		{"v3/catalog/products?include=variants&limit=250", "catalog/products_catalog.v3.yml", "/catalog/products"},
@@ -258,6 +260,9 @@ func TestResponsesMatchSpecs(t *testing.T) {
 			call{fmt.Sprintf("v2/orders/%d/taxes?details=true", id), "orders.v2.oas2.yml", "/orders/{order_id}/taxes"},
 			call{fmt.Sprintf("v3/orders/%d/transactions", id), "orders.v3.yml", "/orders/{order_id}/transactions"},
 			call{fmt.Sprintf("v3/orders/%d/payment_actions/refunds", id), "orders.v3.yml", "/orders/{order_id}/payment_actions/refunds"},
+			call{fmt.Sprintf("v2/orders/%d?include=fees,consignments.line_items&consignment_structure=object", id), "orders.v2.oas2.yml", "/orders/{order_id}"},
+			call{fmt.Sprintf("v2/orders/%d/consignments", id), "orders.v2.oas2.yml", "/orders/{order_id}/consignments"},
+			call{fmt.Sprintf("v2/orders/%d/consignments?include=consignments.line_items", id), "orders.v2.oas2.yml", "/orders/{order_id}/consignments"},
 		)
 	}
 	checked := 0
@@ -343,5 +348,105 @@ func TestSpecCheckerCatchesDrift(t *testing.T) {
 				t.Errorf("errors %q do not mention %q", errs, tc.want)
 			}
 		})
+	}
+}
+
+// getSpecJSON fetches a fake's answer as JSON with numbers kept.
+func getSpecJSON(t *testing.T, srv *httptest.Server, path string) any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/stores/fake/"+path, nil)
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: status %d", path, resp.StatusCode)
+	}
+	dec := json.NewDecoder(resp.Body)
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestConsignmentsMatchSpec checks the consignments an order embeds with
+// include=consignments.line_items against the spec's orderConsignment_Get
+// directly (the order schema's oneOf also admits a bare link, which would
+// let any object pass), each embedded line against orderProducts, and that
+// the embedded lines are exactly /v2/orders/{id}/products. With only
+// include=consignments the line items are {url, resource} links; without
+// include the field is absent, as in the recorded responses.
+func TestConsignmentsMatchSpec(t *testing.T) {
+	sp := loadSpec(t, filepath.Join(specDir(t), "orders.v2.oas2.yml"))
+	schemas := sp.doc["components"].(map[string]any)["schemas"].(map[string]any)
+	consignmentSchema := schemas["orderConsignment_Get"].(map[string]any)
+	lineSchema := schemas["orderProducts"].(map[string]any)
+	linkSchema := schemas["products_Resource"].(map[string]any)
+	store := bcfake.New(bcfake.Options{Seed: 21, Orders: 300, Quota: 1 << 20, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(store.Handler())
+	defer srv.Close()
+	kinds := map[string]int{}
+	for _, id := range store.OrderIDs() {
+		full := getSpecJSON(t, srv, fmt.Sprintf("v2/orders/%d?include=fees,consignments.line_items&consignment_structure=object", id)).(map[string]any)
+		c, ok := full["consignments"].(map[string]any)
+		if !ok {
+			t.Fatalf("order %d: consignments is %T", id, full["consignments"])
+		}
+		var errs []string
+		sp.check(consignmentSchema, c, fmt.Sprintf("order %d consignments", id), &errs)
+		var embedded []any
+		for _, kind := range []string{"pickups", "shipping", "downloads"} {
+			for _, g := range c[kind].([]any) {
+				kinds[kind]++
+				embedded = append(embedded, g.(map[string]any)["line_items"].([]any)...)
+			}
+		}
+		for _, g := range c["email"].(map[string]any)["gift_certificates"].([]any) {
+			kinds["gift_certificates"]++
+			embedded = append(embedded, g.(map[string]any)["line_items"].([]any)...)
+		}
+		for i, l := range embedded {
+			sp.check(lineSchema, l, fmt.Sprintf("order %d embedded line %d", id, i), &errs)
+		}
+		for _, e := range errs {
+			t.Error(e)
+		}
+		want := getSpecJSON(t, srv, fmt.Sprintf("v2/orders/%d/products?limit=250", id)).([]any)
+		sort.Slice(embedded, func(i, j int) bool {
+			a, _ := embedded[i].(map[string]any)["id"].(json.Number).Int64()
+			b, _ := embedded[j].(map[string]any)["id"].(json.Number).Int64()
+			return a < b
+		})
+		if !reflect.DeepEqual(embedded, want) {
+			t.Fatalf("order %d: embedded lines differ from /products:\n%v\n%v", id, embedded, want)
+		}
+
+		links := getSpecJSON(t, srv, fmt.Sprintf("v2/orders/%d?include=consignments&consignment_structure=object", id)).(map[string]any)
+		for _, g := range links["consignments"].(map[string]any)["shipping"].([]any) {
+			for _, l := range g.(map[string]any)["line_items"].([]any) {
+				lm := l.(map[string]any)
+				if len(lm) != 2 || lm["resource"] == nil {
+					t.Fatalf("order %d: include=consignments line item %v is not a link", id, lm)
+				}
+				var errs []string
+				sp.check(linkSchema, lm, "link", &errs)
+				for _, e := range errs {
+					t.Error(e)
+				}
+			}
+		}
+		plain := getSpecJSON(t, srv, fmt.Sprintf("v2/orders/%d", id)).(map[string]any)
+		if c, present := plain["consignments"]; present {
+			t.Fatalf("order %d without include: consignments %v (recorded responses have none)", id, c)
+		}
+	}
+	for _, kind := range []string{"shipping", "downloads", "gift_certificates"} {
+		if kinds[kind] == 0 {
+			t.Errorf("no %s consignment among the orders", kind)
+		}
 	}
 }
