@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/robfig/cron/v3"
 
@@ -141,4 +142,42 @@ func (p *pullService) disableWebhooks(ctx context.Context, storeID int64) error 
 		return errNoPull
 	}
 	return p.puller.DisableWebhooks(ctx, storeID)
+}
+
+// Busy implements jobs.Waiter. A session waits (NoOp) while a pull of one of
+// its company's stores runs; and when the last complete pull is older than
+// twice the pull interval, bcqb starts one and waits for it, so that a
+// session never ends before an order BigCommerce already has is posted. A
+// store whose pull just failed is not waited for: QuickBooks gets what bcqb
+// has, and the failure is on the page.
+func (p *pullService) Busy(ctx context.Context, companyID int64) (bool, error) {
+	if p == nil || p.puller == nil {
+		return false, nil
+	}
+	stores, err := p.db.BCStores(ctx)
+	if err != nil {
+		return false, err
+	}
+	now := p.db.Now()
+	busy := false
+	for _, st := range stores {
+		if st.CompanyID != companyID {
+			continue
+		}
+		// A pull that claims to run for longer than any pull takes died with
+		// an earlier bcqb; it is not waited for.
+		if st.PullState == store.PullRunning && now.Sub(st.LastPullAt) < 10*time.Minute {
+			busy = true
+			continue
+		}
+		stale := st.LastPullOKAt.IsZero() || now.Sub(st.LastPullOKAt) > 2*p.cfg.PullEvery
+		if !stale || (st.PullState == store.PullError && now.Sub(st.LastPullAt) < p.cfg.PullEvery) {
+			continue
+		}
+		if _, _, err := p.puller.Enqueue(ctx, store.PullTask{StoreID: st.ID, Kind: store.PullIncremental}); err != nil {
+			return false, err
+		}
+		busy = true
+	}
+	return busy, nil
 }

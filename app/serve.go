@@ -97,6 +97,7 @@ func (s *Server) setup(ctx context.Context) error {
 		return err
 	}
 	s.pull = pullSvc
+	s.source.AddWaiter(pullSvc)
 
 	tmpl, err := templates.Parse()
 	if err != nil {

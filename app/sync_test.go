@@ -354,3 +354,38 @@ func TestSyncTransientFaults(t *testing.T) {
 		t.Fatal("no order was posted")
 	}
 }
+
+// TestSyncWaitsForAStalePull: a session that starts when bcqb's last pull is
+// old makes bcqb pull first and waits for it (NoOp), so the payment
+// BigCommerce took in between is posted in that same session.
+func TestSyncWaitsForAStalePull(t *testing.T) {
+	r := newSyncRig(t, 30, 3)
+	ctx := context.Background()
+	r.pulled()
+	r.settle()
+	unpaid := r.fake.OrderIDs(7)
+	if len(unpaid) == 0 {
+		t.Fatal("no order awaits payment; pick another seed")
+	}
+	if err := r.fake.MarkPaid(unpaid[0]); err != nil {
+		t.Fatal(err)
+	}
+	// An hour later (the pull runs every 5 minutes, so the last one is stale).
+	r.db.SetClock(func() time.Time { return time.Now().Add(time.Hour) })
+	res, err := r.wc.RunSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.NoOps == 0 {
+		t.Errorf("the session did not wait for the pull (outcome %s)", res.Outcome)
+	}
+	var paid bool
+	for _, x := range r.company.Transactions() {
+		if x.Kind == "ReceivePayment" && x.RefNumber == strconv.FormatInt(unpaid[0], 10) {
+			paid = true
+		}
+	}
+	if !paid {
+		t.Errorf("order %d was paid before the session began, but the session did not post its payment", unpaid[0])
+	}
+}
