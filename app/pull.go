@@ -45,6 +45,9 @@ func newPullService(ctx context.Context, cfg *config.Config, db *store.DB, hold 
 			return nil, err
 		}
 	}
+	if err := p.connectSetup(ctx, sealer); err != nil {
+		return nil, err
+	}
 	p.puller, err = pull.New(pull.Options{Store: db, Sealer: sealer, Hold: hold, APIURL: cfg.BigCommerceAPIURL, Log: log})
 	if err != nil {
 		return nil, err
@@ -88,6 +91,35 @@ func (p *pullService) connect(ctx context.Context, sealer *store.Sealer) error {
 
 // start queues a first pull of every store, adds the cron entry that queues
 // the next ones every BCQB_PULL_EVERY, and starts the workers.
+// connectSetup connects the stores of the setup file (BCQB_SETUP), each to
+// the company of its Web Connector user. Settings given in the file replace
+// the store's at every start: the file is the source of truth for what it names.
+func (p *pullService) connectSetup(ctx context.Context, sealer *store.Sealer) error {
+	if p.cfg.Setup == nil {
+		return nil
+	}
+	for _, c := range p.cfg.Setup.Companies {
+		u, err := p.db.UserByName(ctx, c.QBWCUser)
+		if err != nil {
+			return fmt.Errorf("BCQB_SETUP: the company of Web Connector user %q: %w", c.QBWCUser, err)
+		}
+		for _, s := range c.Stores {
+			st, err := p.db.PutBCStore(ctx, sealer, store.BCStoreInput{StoreHash: s.StoreHash, Token: s.Token,
+				CompanyID: u.CompanyID, BackfillFrom: s.BackfillDate})
+			if err != nil {
+				return fmt.Errorf("BCQB_SETUP: store %s: %w", s.StoreHash, err)
+			}
+			if len(s.Settings) > 0 {
+				if err := p.db.SetBCStoreSettings(ctx, st.ID, string(s.Settings)); err != nil {
+					return fmt.Errorf("BCQB_SETUP: store %s: %w", s.StoreHash, err)
+				}
+			}
+			p.log.InfoContext(ctx, "BigCommerce store connected", "store", st.StoreHash, "user", c.QBWCUser, "company", u.CompanyID)
+		}
+	}
+	return nil
+}
+
 func (p *pullService) start(ctx context.Context, c *cron.Cron) error {
 	enqueue := func() {
 		if n, err := p.puller.EnqueueAll(ctx); err != nil && ctx.Err() == nil {

@@ -72,6 +72,14 @@ func (s *Server) setup(ctx context.Context) error {
 		}
 		s.log.InfoContext(ctx, "Web Connector user ready", "user", cfg.QBWCUser)
 	}
+	if cfg.Setup != nil {
+		for _, c := range cfg.Setup.Companies {
+			if _, err := s.db.PutUser(ctx, c.QBWCUser, c.QBWCPassword); err != nil {
+				return fmt.Errorf("BCQB_SETUP: the Web Connector user %q: %w", c.QBWCUser, err)
+			}
+			s.log.InfoContext(ctx, "Web Connector user ready", "user", c.QBWCUser, "stores", len(c.Stores))
+		}
+	}
 	ownerID := func(ctx context.Context) (string, error) {
 		return s.db.SettingOrCreate(ctx, qwc.SettingOwnerID, store.NewGUID)
 	}

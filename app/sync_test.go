@@ -135,16 +135,21 @@ func TestSyncEndToEnd(t *testing.T) {
 // exactly one transaction of BigCommerce's total, nothing needs attention,
 // and the orders add up. It returns the postings counted by kind and state.
 func (r *syncRig) checkBooks() map[string]int {
-	t := r.t
+	r.t.Helper()
+	return checkBooks(r.t, r.db, r.companyID(), r.company)
+}
+
+// checkBooks compares one company file with what bcqb posted to it.
+func checkBooks(t *testing.T, db *store.DB, companyID int64, company *qbsim.Company) map[string]int {
 	t.Helper()
 	ctx := context.Background()
-	postings, err := r.db.Postings(ctx, r.companyID(), "", 100000)
+	postings, err := db.Postings(ctx, companyID, "", 100000)
 	if err != nil {
 		t.Fatal(err)
 	}
 	type key struct{ kind, ref string }
 	txns := map[key][]qbsim.Txn{}
-	for _, x := range r.company.Transactions() {
+	for _, x := range company.Transactions() {
 		txns[key{x.Kind, x.RefNumber}] = append(txns[key{x.Kind, x.RefNumber}], x)
 	}
 	for k, v := range txns {

@@ -57,6 +57,10 @@ type Config struct {
 	LogFormat string
 	// ShutdownTimeout bounds a graceful stop.
 	ShutdownTimeout time.Duration
+	// SetupFile names a setup file of several company files and stores
+	// (see Setup); Setup is it read and checked.
+	SetupFile string
+	Setup     *Setup
 }
 
 // setting describes one configuration value: its flag, its environment
@@ -87,6 +91,7 @@ func (c *Config) settings() []setting {
 		{flag: "pull-every", env: "BCQB_PULL_EVERY", def: "5m", usage: "how often each BigCommerce store is pulled", dur: &c.PullEvery},
 		{flag: "log-level", env: "BCQB_LOG_LEVEL", def: "info", usage: "debug, info, warn or error", str: &c.LogLevel},
 		{flag: "log-format", env: "BCQB_LOG_FORMAT", def: "text", usage: "text or json", str: &c.LogFormat},
+		{flag: "setup", env: "BCQB_SETUP", usage: "setup file (JSON) of company files, their Web Connector users and BigCommerce stores", str: &c.SetupFile},
 		{flag: "shutdown-timeout", env: "BCQB_SHUTDOWN_TIMEOUT", def: "15s", usage: "how long a graceful stop may take", dur: &c.ShutdownTimeout},
 	}
 }
@@ -245,6 +250,19 @@ func (c *Config) Validate() error {
 	default:
 		bad("BCQB_LOG_FORMAT %q is not text or json", c.LogFormat)
 	}
+	c.Setup = nil
+	if c.SetupFile != "" {
+		s, err := LoadSetup(c.SetupFile)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.Setup = s
+		for _, co := range c.setupCompanies() {
+			if strings.EqualFold(co.QBWCUser, c.QBWCUser) {
+				bad("BCQB_QBWC_USER %q is also in BCQB_SETUP: describe it in one place", c.QBWCUser)
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -284,6 +302,13 @@ func suggestName() string {
 		return strings.ToLower(h)
 	}
 	return "bcqb.local"
+}
+
+func (c *Config) setupCompanies() []SetupCompany {
+	if c.Setup == nil {
+		return nil
+	}
+	return c.Setup.Companies
 }
 
 // TLS reports whether the base URL asks for HTTPS.
