@@ -31,7 +31,7 @@ Usage:
                     (bcqb qwc --user NAME --url https://HOST:PORT)
   bcqb version      print the version
   bcqb healthcheck  exit 0 when the local bcqb answers /healthz (for Docker)
-` + fakestoreUsage + `
+` + fakestoreUsage + demoUsage + benchUsage + `
 Simulated QuickBooks and Web Connector (no Windows needed):
 ` + qbsim.CommandUsage + `
 Every command takes -h for its flags. Settings come from flags or BCQB_* environment variables.
@@ -56,6 +56,10 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return runHealthcheck(ctx, rest, getenv, stdout)
 	case "fakestore":
 		return runFakestore(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemoCommand(ctx, rest, getenv, stdout, stderr)
+	case "bench":
+		return runBenchCommand(ctx, rest, getenv, stdout, stderr)
 	case "webconnector", "qb":
 		// The simulated Web Connector and QuickBooks, for trying bcqb without Windows.
 		return qbsim.Command(ctx, args, getenv, stdin, stdout, stderr)

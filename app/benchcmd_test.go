@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// TestBenchSixtyOrders runs `bcqb bench --orders 60`: every figure is
+// printed, and QuickBooks' totals are BigCommerce's to the cent.
+func TestBenchSixtyOrders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end to end with 60 orders")
+	}
+	var out, errOut syncBuffer
+	err := Run(context.Background(), []string{"bench", "--orders", "60", "--data", t.TempDir()},
+		func(string) string { return "" }, nil, &out, &errOut)
+	text := out.String()
+	t.Logf("bench printed:\n%s", text)
+	if err != nil {
+		t.Fatalf("bench: %v\nstderr:\n%s", err, errOut.String())
+	}
+	lines := []string{"orders  ", "modeled QuickBooks time", "bcqb real time", "orders/s", "bcqb share of the time",
+		"SOAP round trips per order", "qbXML requests per order", "BigCommerce calls per order", "postings:", "totals:"}
+	if runtime.GOOS == "linux" {
+		lines = append(lines, "bcqb CPU per order", "of which SOAP handlers", "peak RSS")
+	}
+	for _, l := range lines {
+		if !strings.Contains(text, l) {
+			t.Errorf("no %q line", l)
+		}
+	}
+	if strings.Contains(text, "modeled QuickBooks time      0s") {
+		t.Error("no QuickBooks time was modeled")
+	}
+	if !strings.Contains(text, "totals match to the cent") {
+		t.Error("QuickBooks' totals differ from BigCommerce's")
+	}
+}
+
+func TestBenchFlags(t *testing.T) {
+	var out, errOut syncBuffer
+	getenv := func(string) string { return "" }
+	if err := Run(context.Background(), []string{"bench", "-h"}, getenv, nil, &out, &errOut); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("bench -h: %v", err)
+	}
+	for _, name := range []string{"-orders", "-seed", "-speed", "-data"} {
+		if !strings.Contains(errOut.String(), name) {
+			t.Errorf("bench -h does not list %s", name)
+		}
+	}
+	for _, args := range [][]string{{"bench", "--orders", "0"}, {"bench", "--speed", "warp"}} {
+		if err := Run(context.Background(), args, getenv, nil, &out, &errOut); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
+}
