@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,7 +114,16 @@ func (r *syncRig) settle() []*qbsim.SessionResult {
 func TestSyncEndToEnd(t *testing.T) {
 	r := newSyncRig(t, 80, 7)
 	r.pulled()
-	r.settle()
+	sessions := r.settle()
+	// The Web Connector's status column says what happened, in words.
+	var said []string
+	for _, s := range sessions {
+		said = append(said, s.CloseMessage)
+	}
+	t.Logf("closeConnection said: %q", said)
+	if !strings.Contains(strings.Join(said, "\n"), "orders posted") {
+		t.Errorf("no session summary says orders were posted: %q", said)
+	}
 
 	counts := r.checkBooks()
 	if counts["order posted"] == 0 {

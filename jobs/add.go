@@ -92,6 +92,35 @@ func (Add) Kind() string { return KindAdd }
 // Noun implements Handler.
 func (Add) Noun() (string, string) { return "QuickBooks record", "QuickBooks records" }
 
+// NounFor implements Namer: what a qb.add job did, by its ledger key.
+func (Add) NounFor(what string) (string, string) {
+	switch what {
+	case "order":
+		return "order posted", "orders posted"
+	case "payment":
+		return "payment posted", "payments posted"
+	case "refund":
+		return "refund posted", "refunds posted"
+	case "refundpay":
+		return "refund paid out", "refunds paid out"
+	case "cancel":
+		return "cancelled order credited", "cancelled orders credited"
+	case "customer":
+		return "customer added", "customers added"
+	case "item":
+		return "item added", "items added"
+	case "account":
+		return "account added", "accounts added"
+	case "paymentmethod":
+		return "payment method added", "payment methods added"
+	case "class":
+		return "class added", "classes added"
+	case "salestaxcode":
+		return "sales tax code added", "sales tax codes added"
+	}
+	return "QuickBooks record added", "QuickBooks records added"
+}
+
 // Steps of a qb.add job. StepState "checked" after a recovery query that
 // found nothing: the add is sent without asking again.
 const (

@@ -456,7 +456,23 @@ func (s *Source) Remaining(ctx context.Context, sess qwc.Session) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if c.Due+n == 0 {
+		// Work about to be queued (a pull, the planner after the lists were
+		// read) keeps the session open: the next sendRequestXML waits for it.
+		if busy, err := s.held(ctx, sess.CompanyID); err != nil {
+			return 0, err
+		} else if busy {
+			return 1, nil
+		}
+	}
 	return c.Due + n, nil
+}
+
+// Namer is implemented by handlers whose jobs do different things (qb.add
+// creates customers, posts orders...): it names one and several of what a
+// job does, from the first part of its dedupe key.
+type Namer interface {
+	NounFor(what string) (one, many string)
 }
 
 // Summary says what the session did: "3 orders posted, 2 customers added, 1 order needs attention".
@@ -465,31 +481,73 @@ func (s *Source) Summary(ctx context.Context, sess qwc.Session) (string, error) 
 	if err != nil {
 		return "", err
 	}
-	var done, failed []string
-	sort.Slice(counts, func(i, j int) bool { return counts[i].Kind < counts[j].Kind })
+	type noun struct{ one, many string }
+	var order []noun
+	done, failed := map[noun]int{}, map[noun]int{}
 	for _, c := range counts {
-		one, many := c.Kind, c.Kind
+		n := noun{c.Kind, c.Kind}
 		if h, ok := s.handler(c.Kind); ok {
-			one, many = h.Noun()
+			n.one, n.many = h.Noun()
+			n.one, n.many = n.one+" done", n.many+" done"
+			if nm, ok := h.(Namer); ok {
+				n.one, n.many = nm.NounFor(c.What)
+			}
 		}
-		noun := many
-		if c.Count == 1 {
-			noun = one
+		if done[n] == 0 && failed[n] == 0 {
+			order = append(order, n)
 		}
 		switch c.State {
 		case store.JobDone:
-			done = append(done, fmt.Sprintf("%d %s done", c.Count, noun))
+			done[n] += c.Count
 		case store.JobFailed:
-			verb := "need"
-			if c.Count == 1 {
-				verb = "needs"
-			}
-			failed = append(failed, fmt.Sprintf("%d %s %s attention", c.Count, noun, verb))
+			failed[n] += c.Count
 		}
 	}
-	all := append(done, failed...)
+	// What a bookkeeper looks for first: the money posted, then what was added.
+	rank := func(n noun) int {
+		for i, v := range []string{" posted", " paid out", " credited", " added"} {
+			if strings.HasSuffix(n.one, v) {
+				return i
+			}
+		}
+		return 9
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		if ri, rj := rank(order[i]), rank(order[j]); ri != rj {
+			return ri < rj
+		}
+		return order[i].one < order[j].one
+	})
+	var parts, attention []string
+	for _, n := range order {
+		if k := done[n]; k > 0 {
+			w := n.many
+			if k == 1 {
+				w = n.one
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", k, w))
+		}
+		if k := failed[n]; k > 0 {
+			w, verb := n.many, "need"
+			if k == 1 {
+				w, verb = n.one, "needs"
+			}
+			attention = append(attention, fmt.Sprintf("%d %s %s attention", k, bare(w), verb))
+		}
+	}
+	all := append(parts, attention...)
 	if len(all) == 0 {
 		return "bcqb: nothing was updated", nil
 	}
 	return "bcqb: " + strings.Join(all, ", "), nil
+}
+
+// bare drops the verb from a summary noun ("order posted" -> "order").
+func bare(noun string) string {
+	for _, v := range []string{" done", " posted", " added", " paid out", " credited"} {
+		if t, ok := strings.CutSuffix(noun, v); ok {
+			return t
+		}
+	}
+	return noun
 }

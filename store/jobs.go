@@ -234,22 +234,26 @@ func (db *DB) CountHeld(ctx context.Context, sessionID int64) (int, error) {
 	return n, nil
 }
 
-// KindCount counts jobs of one kind in one state.
+// KindCount counts jobs of one kind in one state. What is the part of the
+// jobs' dedupe key before its first colon ("order", "customer"...), which
+// names what a sync job does.
 type KindCount struct {
 	Kind  string
+	What  string
 	State string
 	Count int
 }
 
-// SessionOutcomes counts, by kind and state, the jobs that a session sent a
-// request for and that have ended (done or failed).
+// SessionOutcomes counts, by kind, what and state, the jobs that a session
+// sent a request for and that have ended (done or failed).
 func (db *DB) SessionOutcomes(ctx context.Context, sessionID int64) ([]KindCount, error) {
 	return queryAll(ctx, db.read, "session outcomes", func(r scanner) (KindCount, error) {
 		var k KindCount
-		err := r.Scan(&k.Kind, &k.State, &k.Count)
+		err := r.Scan(&k.Kind, &k.What, &k.State, &k.Count)
 		return k, err
-	}, `SELECT j.kind, j.state, count(DISTINCT j.id) FROM jobs j
+	}, `SELECT j.kind, CASE WHEN instr(j.dedupe_key, ':') > 0 THEN substr(j.dedupe_key, 1, instr(j.dedupe_key, ':') - 1) ELSE '' END,
+		j.state, count(DISTINCT j.id) FROM jobs j
 		JOIN qbwc_request_jobs rj ON rj.job_id = j.id JOIN qbwc_requests r ON r.id = rj.request_id
 		WHERE r.session_id = ? AND j.state IN ('done', 'failed')
-		GROUP BY j.kind, j.state ORDER BY j.kind, j.state`, sessionID)
+		GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`, sessionID)
 }
