@@ -404,3 +404,25 @@ func TestSyncWaitsForAStalePull(t *testing.T) {
 		t.Errorf("order %d was paid before the session began, but the session did not post its payment", unpaid[0])
 	}
 }
+
+// TestSyncThousandOrders: 1,000 generated orders, every status, currency,
+// tax mode and refund kind the offline store makes: QuickBooks' totals equal
+// BigCommerce's to the cent per document and in sum, nothing is refused, and
+// a second run creates nothing.
+func TestSyncThousandOrders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 orders end to end")
+	}
+	r := newSyncRig(t, 1000, 1000)
+	r.pulled()
+	r.settle()
+	counts := r.checkBooks()
+	if counts["order posted"] < 700 {
+		t.Errorf("only %d of 1,000 orders posted: %v", counts["order posted"], counts)
+	}
+	before := len(r.company.Transactions())
+	r.settle()
+	if n := len(r.company.Transactions()); n != before {
+		t.Errorf("the second run made %d more transactions", n-before)
+	}
+}

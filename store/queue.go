@@ -169,6 +169,16 @@ func (t *Tx) attention(ctx context.Context, jobID int64, reason string) error {
 		WHERE job_id = ? AND state <> 'posted'`, reason, formatTime(t.now), jobID); err != nil {
 		return fmt.Errorf("store: posting of job %d: %w", jobID, err)
 	}
+	// The documents waiting for this job (a customer, an item, the sale of a
+	// refund) say so, so the page shows why they do not move.
+	if _, err := t.tx.ExecContext(ctx, `WITH RECURSIVE blocked(id) AS (
+			SELECT job_id FROM job_deps WHERE depends_on = ?
+			UNION SELECT d.job_id FROM job_deps d JOIN blocked b ON d.depends_on = b.id)
+		UPDATE postings SET state = 'attention', reason = ?, updated_at = ?
+		WHERE job_id IN (SELECT id FROM blocked) AND state = 'planned'`,
+		jobID, "waits for what needs attention first: "+reason, formatTime(t.now)); err != nil {
+		return fmt.Errorf("store: postings waiting for job %d: %w", jobID, err)
+	}
 	return nil
 }
 

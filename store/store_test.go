@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -296,5 +297,46 @@ func TestNotFoundIsAnError(t *testing.T) {
 		if !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
 		}
+	}
+}
+
+// TestAttentionReachesWaitingDocuments: when a job fails, the postings of
+// the jobs waiting for it say why they do not move.
+func TestAttentionReachesWaitingDocuments(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	u, _ := db.PutUser(ctx, "qb", "pw")
+	st, err := db.PutBCStore(ctx, testSealer(t), store.BCStoreInput{StoreHash: "abc", Token: "t", CompanyID: u.CompanyID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := db.PutDocuments(ctx, st.ID, []store.DocumentInput{{Kind: store.DocOrder, BCID: 100, Raw: []byte(`{"order":{"id":100}}`), DateModified: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var customer, sale store.Job
+	var posting int64
+	err = db.Update(ctx, func(tx *store.Tx) error {
+		customer, _, err = tx.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "qb.add", DedupeKey: "customer:email:a@b.c"})
+		if err != nil {
+			return err
+		}
+		sale, _, err = tx.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "qb.add", DedupeKey: "order:1:100"}, customer.ID)
+		if err != nil {
+			return err
+		}
+		posting, err = tx.PutPosting(ctx, store.PostingInput{StoreID: st.ID, CompanyID: u.CompanyID, DocKind: store.DocOrder,
+			BCID: 100, DocumentID: docs[0].ID, Version: 1, State: store.PostingPlanned, JobID: sale.ID})
+		if err != nil {
+			return err
+		}
+		return tx.EndJob(ctx, customer.ID, store.JobFailed, "customer Jane: the name is too long")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, err := db.Postings(ctx, u.CompanyID, store.PostingAttention, 10)
+	if err != nil || len(ps) != 1 || ps[0].ID != posting || !strings.Contains(ps[0].Reason, "the name is too long") {
+		t.Errorf("postings needing attention = %+v, %v; want the order, saying what it waits for", ps, err)
 	}
 }
