@@ -27,6 +27,10 @@ import (
 	"github.com/bcqb/bcqb/web"
 )
 
+// SyncHistoryKept is how long the qbXML messages and finished jobs are kept
+// (for the page's log); the ledger and postings are kept for good.
+const SyncHistoryKept = 30 * 24 * time.Hour
+
 // Server is a running bcqb: the listener, the scheduler and the background
 // loops. Close stops them all.
 type Server struct {
@@ -185,6 +189,11 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 		} else if n > 0 {
 			s.log.InfoContext(loopCtx, "queued company-info refresh", "companies", n)
 		}
+		if m, j, err := s.db.PruneSync(loopCtx, s.db.Now().Add(-SyncHistoryKept)); err != nil {
+			s.log.ErrorContext(loopCtx, "prune sync history", "err", err)
+		} else if m+j > 0 {
+			s.log.InfoContext(loopCtx, "pruned sync history", "messages", m, "jobs", j)
+		}
 	})
 	if s.ca != nil {
 		s.cron.AddFunc("@daily", func() {
@@ -196,6 +205,10 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 		})
 	}
 	if err := s.pull.start(loopCtx, s.cron); err != nil {
+		stop()
+		return err
+	}
+	if err := s.startInventory(loopCtx); err != nil {
 		stop()
 		return err
 	}

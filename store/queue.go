@@ -388,3 +388,31 @@ func queryTx[T any](ctx context.Context, tx *sql.Tx, what string, scan func(scan
 	}
 	return out, nil
 }
+
+// PruneSync deletes what the sync no longer needs and that would otherwise
+// grow without bound over a year of orders: the qbXML messages answered (or
+// lost) before cutoff, and the jobs done before cutoff. Failed jobs stay
+// (they need attention), and so do the ledger and the postings, which are
+// what makes exactly once hold.
+func (db *DB) PruneSync(ctx context.Context, cutoff time.Time) (messages, jobs int, err error) {
+	err = db.Update(ctx, func(t *Tx) error {
+		c := formatTime(cutoff)
+		res, err := t.tx.ExecContext(ctx, `DELETE FROM qbwc_requests WHERE state IN ('answered', 'lost')
+			AND COALESCE(answered_at, sent_at) < ?`, c)
+		if err != nil {
+			return fmt.Errorf("store: prune messages: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		messages = int(n)
+		res, err = t.tx.ExecContext(ctx, `DELETE FROM jobs WHERE state = 'done' AND finished_at < ?
+			AND NOT EXISTS (SELECT 1 FROM qbwc_request_jobs rj JOIN qbwc_requests r ON r.id = rj.request_id
+				WHERE rj.job_id = jobs.id AND r.state = 'sent')`, c)
+		if err != nil {
+			return fmt.Errorf("store: prune jobs: %w", err)
+		}
+		n, _ = res.RowsAffected()
+		jobs = int(n)
+		return nil
+	})
+	return messages, jobs, err
+}

@@ -340,3 +340,35 @@ func TestAttentionReachesWaitingDocuments(t *testing.T) {
 		t.Errorf("postings needing attention = %+v, %v; want the order, saying what it waits for", ps, err)
 	}
 }
+
+func TestPruneSync(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	now := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	db.SetClock(func() time.Time { return now })
+	u, _ := db.PutUser(ctx, "qb", "pw")
+	_, s, _ := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+	for i := 0; i < 3; i++ {
+		db.Enqueue(ctx, store.Job{CompanyID: u.CompanyID, Kind: "k"})
+	}
+	j, req := send(ctx, t, db, u.CompanyID, s.ID)
+	if err := db.SettleMessage(ctx, req, "<QBXML/>", "", "", map[int64]store.Outcome{j.ID: {State: store.JobDone,
+		Ledger: []store.LedgerEntry{{Key: "order:1:1", QBType: "SalesReceipt", QBID: "T-1"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, out := send(ctx, t, db, u.CompanyID, s.ID) // still out: kept
+	now = now.Add(40 * 24 * time.Hour)
+	m, n, err := db.PruneSync(ctx, now.Add(-30*24*time.Hour))
+	if err != nil || m != 1 || n != 1 {
+		t.Fatalf("PruneSync = %d messages, %d jobs, %v; want the answered message and the done job", m, n, err)
+	}
+	if _, err := db.OutstandingRequest(ctx, s.ID); err != nil {
+		t.Errorf("the message still out was pruned: %v (%d)", err, out.ID)
+	}
+	if e, err := db.Ledger(ctx, u.CompanyID, "order:1:1"); err != nil || e.QBID != "T-1" {
+		t.Errorf("the ledger must outlive its job: %+v, %v", e, err)
+	}
+	if c, _ := db.CountJobs(ctx, u.CompanyID); c.Due != 1 {
+		t.Errorf("queued jobs after pruning: %+v", c)
+	}
+}
