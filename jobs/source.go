@@ -225,6 +225,10 @@ func jobOf(requestID string) (int64, bool) {
 
 var errNothingDue = errors.New("nothing due")
 
+// aloneMarker starts the last error of a job that was in a message
+// QuickBooks could not read: it is sent in a message of its own.
+const aloneMarker = "sent alone next: "
+
 // Next fills one message with the requests of the session's continuing jobs
 // and then of due jobs in claim order, up to the budget, and records it with
 // the jobs it carries in the same transaction as their claims: a crash
@@ -241,7 +245,14 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 		size, count := 0, 0
 		seen := map[int64]bool{}
 		// add builds a job's requests into the message; false means the budget is full.
+		alone := false
 		add := func(job store.Job) (bool, error) {
+			if isolated := strings.HasPrefix(job.LastError, aloneMarker); isolated {
+				if count > 0 {
+					return false, nil
+				}
+				alone = true
+			}
 			seen[job.ID] = true
 			reqs, err := s.build(ctx, sess, job)
 			if err != nil {
@@ -267,7 +278,7 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 			}
 			size, count = size+n, count+len(reqs)
 			links = append(links, store.RequestJob{JobID: job.ID, Step: job.Step})
-			return true, nil
+			return !alone, nil
 		}
 		held, err := tx.Continuing(ctx, sess.ID)
 		if err != nil {
@@ -377,8 +388,14 @@ func (s *Source) Deliver(ctx context.Context, sess qwc.Session, r qwc.Response) 
 	case r.HResult != "":
 		oc := qbxml.ClassifyHResult(r.HResult, r.Message)
 		o := store.Outcome{State: store.JobFailed, LastError: oc.Message}
-		if oc.Action == qbxml.ActionRetryLater {
+		switch {
+		case oc.Action == qbxml.ActionRetryLater:
 			o = store.Outcome{State: store.JobQueued, NotBefore: s.store.Now().Add(retryDelay), LastError: oc.Message}
+		case oc.Action == qbxml.ActionBadRequest && len(req.Jobs) > 1:
+			// QuickBooks could not read the message and did nothing: one
+			// job's request spoilt it. Each is sent alone next, so only
+			// that one needs attention.
+			o = store.Outcome{State: store.JobQueued, LastError: aloneMarker + oc.Message}
 		}
 		whole = &o
 	default:

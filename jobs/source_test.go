@@ -230,3 +230,47 @@ func TestPacking(t *testing.T) {
 		t.Errorf("second message:\n%s", req)
 	}
 }
+
+// TestParseErrorIsolatesTheBadJob: QuickBooks cannot read a message of
+// three jobs (0x80040400) and did nothing; each job is then sent alone, so
+// that only the one whose request QuickBooks cannot read needs attention.
+func TestParseErrorIsolatesTheBadJob(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	var ids []int64
+	for i := 0; i < 3; i++ {
+		j, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: "test.twostep"})
+		ids = append(ids, j.ID)
+	}
+	req, err := src.Next(ctx, sess)
+	if err != nil || strings.Count(req, "<HostQueryRq") != 3 {
+		t.Fatalf("first message: %v\n%s", err, req)
+	}
+	parseError := qwc.Response{HResult: "0x80040400", Message: "QuickBooks found an error when parsing the provided XML text stream."}
+	if err := src.Deliver(ctx, sess, parseError); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if j, _ := db.Job(ctx, id); j.State != store.JobQueued {
+			t.Errorf("job %d after the parse error: %s, want queued (QuickBooks did nothing)", id, j.State)
+		}
+	}
+	// Alone, the first fails again: it needs attention; the others go on.
+	req, _ = src.Next(ctx, sess)
+	if n := strings.Count(req, "<HostQueryRq"); n != 1 {
+		t.Fatalf("after the parse error the message carries %d requests, want 1", n)
+	}
+	if err := src.Deliver(ctx, sess, parseError); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := db.Job(ctx, ids[0]); j.State != store.JobFailed {
+		t.Errorf("the bad job: %s, want failed", j.State)
+	}
+	req, _ = src.Next(ctx, sess)
+	if err := src.Deliver(ctx, sess, qwc.Response{XML: answer(req, hostRs)}); err != nil {
+		t.Fatal(err)
+	}
+	if j, _ := db.Job(ctx, ids[1]); j.State != store.JobSent || j.Step != 1 {
+		t.Errorf("a good job after its lone message: %s step %d", j.State, j.Step)
+	}
+}
