@@ -419,15 +419,26 @@ type OrderDetails struct {
 	Refunds           []Refund // only with DetailOptions.Refunds
 }
 
-// DetailOptions tunes OrderDetails.
+// DetailOptions tunes OrderDetails. The zero value fetches what every
+// posting needs; the fields add what only some postings use (the pull
+// decides from the store's settings and the order's stored history).
 type DetailOptions struct {
 	// Refunds fetches the order's refunds too. Leave it off when refunds are
 	// pulled store-wide with ListRefunds (one call per 250 refunds).
 	Refunds bool
+	// Taxes fetches the order's tax rows (for an order with tax): needed to
+	// post one tax line per rate, or to map rates to different tax items.
+	// Without them the order's total_tax is all there is to post.
+	Taxes bool
+	// Transactions fetches the order's transactions although the order does
+	// not say they matter (see OrderDetails): an invoice's payment takes its
+	// amount and date from them.
+	Transactions bool
 }
 
 // OrderDetails fetches an order's lines, addresses, coupons, taxes and
-// transactions, skipping every call whose answer is already known: this is
+// transactions, skipping every call whose answer is already known or that
+// the posting does not read (what is not fetched is left empty): this is
 // what decides how fast a backfill runs under the quota. On error it
 // returns nothing, never an order with half its details. The rules, each
 // with its evidence (NOTES = shared/reference/NOTES-bigcommerce.md, spec =
@@ -456,19 +467,44 @@ type DetailOptions struct {
 //     widened): a free-shipping coupon that takes nothing off the lines and
 //     leaves coupon_discount at 0 is not fetched; its effect is in the
 //     shipping charge already, so the money still adds up.
-//   - Taxes: only when total_tax != 0. A zero-tax order may still have
-//     0-rate rows in BigCommerce; they carry no money, and the NOTES name no
-//     need for them (the planner posts no tax line for a zero total with or
-//     without rows, jobs/plan buildTax). Fetch them here if zero-rated
-//     reporting is ever wanted.
-//   - Transactions: always, except for an Incomplete order (status_id 0,
-//     "shopper reached payment page but did not finish", NOTES §4) whose
+//   - Taxes: only with DetailOptions.Taxes, and then only when
+//     total_tax != 0. The rows only say how total_tax splits by rate (and
+//     by line, with details=true); the order's own total_tax is the money.
+//     jobs/plan posts them as one line per rate when the store maps rates
+//     to different QuickBooks tax items (settings tax_items) or asks for the
+//     detail (tax_detail), and otherwise posts total_tax as one line, which
+//     is the same money (the per-rate lines are made to add up to total_tax
+//     in both cases, jobs/plan buildTax). Rows are one per rate per address
+//     (NOTES §8) and there is no list of them across orders, so they cost a
+//     call per taxed order: 0.825 calls/order in BenchmarkPull10kOrders. A
+//     zero-tax order may still have 0-rate rows; they carry no money and are
+//     not fetched even with Taxes.
+//   - Transactions: never for an Incomplete order (status_id 0, "shopper
+//     reached payment page but did not finish", NOTES §4) whose
 //     payment_status is "" (the spec enum's no-payment value): nothing was
-//     paid, authorized or declined. payment_status "" alone is not trusted:
-//     no document says such an order has no transactions (orders created by
-//     API or in the control panel are the doubtful case). There
-//     is no transactions list across orders (orders.v3.yml has only
-//     /orders/{order_id}/transactions), so this stays one call per order.
+//     paid, authorized or declined (payment_status "" alone is not
+//     trusted: no document says such an order has no transactions; orders
+//     created by API or in the control panel are the doubtful case).
+//     Otherwise only when the posting reads
+//     them, which jobs/plan does in two places:
+//     (1) the gift certificate codes in the description of the "paid with
+//     gift certificate" line (giftDesc), a line posted only when the
+//     order's gift_certificate_amount > 0: fetched when it is. (Store
+//     credit's line says no more than store_credit_amount; the amounts of
+//     both lines come from the order.)
+//     (2) the amount and date of the payment applied to an invoice
+//     (received): the captured purchase/capture events, or the sale's
+//     balance (total_inc_tax less gift certificate and store credit) when
+//     there are none. A sales receipt takes its payment method from the
+//     order's payment_method and reads no transaction. Whether an invoice
+//     payment follows is the store's setting and the order's history (an
+//     invoice posted while the order was Awaiting Payment, paid since), which
+//     the order alone cannot tell: the caller asks with
+//     DetailOptions.Transactions.
+//     The plan does not read transactions for payment methods (it maps
+//     payment_method) nor for refunds (a refund carries its own payments).
+//     There is no transactions list across orders (orders.v3.yml has only
+//     /orders/{order_id}/transactions), so each fetch is a call.
 func (c *Client) OrderDetails(ctx context.Context, o Order, opt DetailOptions) (OrderDetails, error) {
 	d := OrderDetails{Order: o}
 	var err error
@@ -487,12 +523,12 @@ func (c *Client) OrderDetails(ctx context.Context, o Order, opt DetailOptions) (
 			return OrderDetails{}, err
 		}
 	}
-	if !o.TotalTax.IsZero() {
+	if opt.Taxes && !o.TotalTax.IsZero() {
 		if d.Taxes, err = c.OrderTaxes(ctx, o.ID); err != nil {
 			return OrderDetails{}, err
 		}
 	}
-	if !(o.StatusID == 0 && o.PaymentStatus == "") {
+	if wantTransactions(o, opt) {
 		if d.Transactions, err = c.OrderTransactions(ctx, o.ID); err != nil {
 			return OrderDetails{}, err
 		}
@@ -503,6 +539,14 @@ func (c *Client) OrderDetails(ctx context.Context, o Order, opt DetailOptions) (
 		}
 	}
 	return d, nil
+}
+
+// wantTransactions applies the transactions rule of OrderDetails.
+func wantTransactions(o Order, opt DetailOptions) bool {
+	if o.StatusID == 0 && o.PaymentStatus == "" {
+		return false
+	}
+	return opt.Transactions || o.GiftCertificateAmt.IsPositive()
 }
 
 // hasCouponLine reports whether a line carries a coupon's discount: an

@@ -189,7 +189,7 @@ func TestOrdersAddUp(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, o := range orders {
-		d, err := f.client.OrderDetails(ctx, o, bigcommerce.DetailOptions{Refunds: true})
+		d, err := f.client.OrderDetails(ctx, o, bigcommerce.DetailOptions{Refunds: true, Taxes: true, Transactions: true})
 		if err != nil {
 			t.Fatalf("order %d: %v", o.ID, err)
 		}

@@ -199,45 +199,71 @@ func TestRefundsByOrder(t *testing.T) {
 	}
 }
 
-// TestIncompleteOrderSkipsTransactions: an Incomplete order with no
-// payment status costs no transactions call; every other order still makes
-// one, and gets the same transactions its endpoint gives.
-func TestIncompleteOrderSkipsTransactions(t *testing.T) {
+// TestTaxesAndTransactionsOnlyWhenAsked: OrderDetails fetches an order's
+// tax rows only with DetailOptions.Taxes (and tax on the order), and its
+// transactions only with DetailOptions.Transactions or a gift certificate
+// on the order, never for an Incomplete order with no payment status; what
+// it fetches is what the endpoint gives, what it skips is empty.
+func TestTaxesAndTransactionsOnlyWhenAsked(t *testing.T) {
 	f := newFixture(t, bcfake.Options{Seed: 8, Orders: 400, Quota: 1 << 20}, bigcommerce.Config{})
 	ctx := context.Background()
-	incomplete := f.store.OrderIDs(0)
-	if len(incomplete) == 0 {
-		t.Fatal("no incomplete order")
+	var ids []int64
+	ids = append(ids, f.store.OrderIDs(0)[:2]...)
+	ids = append(ids, f.store.OrderIDs(1, 7, 10)[:6]...)
+	gift := 0
+	for _, o := range allOrders(t, f.client) {
+		if o.GiftCertificateAmt.IsPositive() && gift < 3 {
+			ids = append(ids, o.ID)
+			gift++
+		}
 	}
-	for _, id := range append(incomplete[:1], f.store.OrderIDs(1, 7, 10)[:3]...) {
-		o, err := f.client.Order(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.mu.Lock()
-		from := len(f.paths)
-		f.mu.Unlock()
-		d, err := f.client.OrderDetails(ctx, o, bigcommerce.DetailOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		f.mu.Lock()
-		paths := append([]string(nil), f.paths[from:]...)
-		f.mu.Unlock()
-		asked := false
-		for _, p := range paths {
-			asked = asked || strings.HasSuffix(p, "/transactions")
-		}
-		skip := o.StatusID == 0 && o.PaymentStatus == ""
-		if asked == skip {
-			t.Errorf("order %d (status %d, payment %q): transactions asked %v", id, o.StatusID, o.PaymentStatus, asked)
-		}
-		want, err := f.client.OrderTransactions(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(d.Transactions) != len(want) {
-			t.Errorf("order %d: %d transactions, its endpoint has %d", id, len(d.Transactions), len(want))
+	if gift == 0 {
+		t.Fatal("no order paid by gift certificate")
+	}
+	for _, opt := range []bigcommerce.DetailOptions{{}, {Taxes: true}, {Transactions: true}, {Taxes: true, Transactions: true}} {
+		for _, id := range ids {
+			o, err := f.client.Order(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			from := len(f.paths)
+			f.mu.Unlock()
+			d, err := f.client.OrderDetails(ctx, o, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.mu.Lock()
+			paths := append([]string(nil), f.paths[from:]...)
+			f.mu.Unlock()
+			askedTax, askedTxn := false, false
+			for _, p := range paths {
+				askedTax = askedTax || strings.HasSuffix(p, "/taxes")
+				askedTxn = askedTxn || strings.HasSuffix(p, "/transactions")
+			}
+			wantTax := opt.Taxes && !o.TotalTax.IsZero()
+			wantTxn := !(o.StatusID == 0 && o.PaymentStatus == "") && (opt.Transactions || o.GiftCertificateAmt.IsPositive())
+			if askedTax != wantTax || askedTxn != wantTxn {
+				t.Errorf("%+v: order %d (status %d, payment %q, tax %s, gift certificate %s): taxes asked %v, transactions asked %v",
+					opt, id, o.StatusID, o.PaymentStatus, o.TotalTax, o.GiftCertificateAmt, askedTax, askedTxn)
+			}
+			taxes, err := f.client.OrderTaxes(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			txns, err := f.client.OrderTransactions(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !wantTax {
+				taxes = nil
+			}
+			if !wantTxn {
+				txns = nil
+			}
+			if len(d.Taxes) != len(taxes) || len(d.Transactions) != len(txns) {
+				t.Errorf("%+v: order %d: %d tax rows and %d transactions, want %d and %d", opt, id, len(d.Taxes), len(d.Transactions), len(taxes), len(txns))
+			}
 		}
 	}
 }

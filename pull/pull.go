@@ -1,7 +1,8 @@
 // Package pull brings BigCommerce into the store: it pulls each connected
-// store's orders (with their lines, addresses, coupons, taxes, transactions
-// and refunds), refunds, customers and products into versioned documents,
-// where the sync engine plans postings from them.
+// store's orders (with their lines, addresses, coupons and refunds, and the
+// tax rows and transactions the store's posting reads), refunds, customers
+// and products into versioned documents, where the sync engine plans
+// postings from them.
 //
 // Work arrives as pull tasks in the store's queue (cron enqueues an
 // incremental pull per store, a webhook enqueues one order, the user a

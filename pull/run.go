@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -215,11 +216,102 @@ type run struct {
 	emails      map[string]bool
 	customerIDs map[int64]bool
 	productIDs  map[int64]bool
+	// needs is what the store's posting settings read beyond the defaults.
+	needs needs
 }
 
 func (p *Puller) newRun(c *bigcommerce.Client, st store.BCStore) *run {
+	n, err := needsOf(st.SettingsJSON)
+	if err != nil {
+		p.log.Warn("pull: the store's settings cannot be read: fetching every order's taxes and transactions",
+			"store", st.StoreHash, "err", err)
+	}
 	return &run{p: p, c: c, st: st, refunded: map[int64]bool{}, emails: map[string]bool{},
-		customerIDs: map[int64]bool{}, productIDs: map[int64]bool{}}
+		customerIDs: map[int64]bool{}, productIDs: map[int64]bool{}, needs: n}
+}
+
+// needs is what a store's posting settings (bc_stores.settings_json, as
+// jobs/plan.Settings reads them) ask the pull to fetch beyond what every
+// posting reads; see bigcommerce.OrderDetails for the rules and their
+// evidence. Only the fields that decide it are decoded, so this package
+// stays independent of the jobs side.
+type needs struct {
+	// taxRows: tax_detail, or tax_items mapping BigCommerce's rates to
+	// QuickBooks tax items: the plan posts one tax line per rate.
+	taxRows bool
+	// invoicePayments: mode "invoice": every paid order becomes an invoice
+	// and a payment whose amount and date come from the transactions.
+	invoicePayments bool
+}
+
+// needsOf reads the settings; settings it cannot read ask for everything
+// (the planner refuses them too, and the user may fix them to either).
+func needsOf(settingsJSON string) (needs, error) {
+	if strings.TrimSpace(settingsJSON) == "" {
+		return needs{}, nil
+	}
+	var s struct {
+		Mode      string            `json:"mode"`
+		TaxDetail bool              `json:"tax_detail"`
+		TaxItems  map[string]string `json:"tax_items"`
+	}
+	if err := json.Unmarshal([]byte(settingsJSON), &s); err != nil {
+		return needs{taxRows: true, invoicePayments: true}, err
+	}
+	mapped := false
+	for _, v := range s.TaxItems {
+		mapped = mapped || strings.TrimSpace(v) != ""
+	}
+	return needs{taxRows: s.TaxDetail || mapped, invoicePayments: s.Mode == "invoice"}, nil
+}
+
+// paidStatus is the set of statuses whose orders jobs/plan posts with their
+// payment (plan.paidStatus): BigCommerce's paid set (NOTES §4) and the
+// refunded and disputed orders, which were paid first.
+func paidStatus(id int) bool {
+	switch id {
+	case 2, 3, 4, 8, 9, 10, 11, 13, 14:
+		return true
+	}
+	return false
+}
+
+// detailOptions decides what to fetch for an order besides what every
+// posting reads (bigcommerce.OrderDetails): tax rows when the settings post
+// per rate; transactions when the order's payment may be posted against an
+// invoice, that is in mode "invoice", or when the order is paid and its
+// stored version was not (an order stored while Awaiting Payment was posted
+// as an invoice and its payment follows now; on hold, Manual Verification,
+// in between leaves that invoice as it was). Whatever the latest stored
+// version holds is fetched again, so a re-pulled order keeps its document:
+// a version that only lost its rows would be a new version for nothing,
+// and an invoice's payment would lose its date.
+func (r *run) detailOptions(ctx context.Context, o bigcommerce.Order) (bigcommerce.DetailOptions, error) {
+	opt := bigcommerce.DetailOptions{Taxes: r.needs.taxRows, Transactions: r.needs.invoicePayments && paidStatus(o.StatusID)}
+	if opt.Taxes && opt.Transactions {
+		return opt, nil
+	}
+	prev, err := r.p.db.LatestDocument(ctx, r.st.ID, store.DocOrder, o.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return opt, nil
+	}
+	if err != nil {
+		return opt, err
+	}
+	var doc struct {
+		Order struct {
+			StatusID int `json:"status_id"`
+		} `json:"order"`
+		Taxes        []json.RawMessage `json:"taxes"`
+		Transactions []json.RawMessage `json:"transactions"`
+	}
+	if err := json.Unmarshal([]byte(prev.Raw), &doc); err != nil {
+		return bigcommerce.DetailOptions{Taxes: true, Transactions: true}, nil // unreadable: fetch all
+	}
+	opt.Taxes = opt.Taxes || len(doc.Taxes) > 0
+	opt.Transactions = opt.Transactions || len(doc.Transactions) > 0 ||
+		(!paidStatus(doc.Order.StatusID) && paidStatus(o.StatusID))
+	return opt, nil
 }
 
 // OrderDocument is the JSON stored for a version of an order: the order and
@@ -333,7 +425,11 @@ func storedOrder(o bigcommerce.Order) (json.RawMessage, error) {
 // order fetches an order's details and stores the order with its refunds
 // (those of refunds when wantRefunds) in one transaction.
 func (r *run) order(ctx context.Context, o bigcommerce.Order, wantRefunds bool, refunds []bigcommerce.Refund) error {
-	d, err := r.c.OrderDetails(ctx, o, bigcommerce.DetailOptions{})
+	opt, err := r.detailOptions(ctx, o)
+	if err != nil {
+		return err
+	}
+	d, err := r.c.OrderDetails(ctx, o, opt)
 	if err != nil {
 		return err
 	}

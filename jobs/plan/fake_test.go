@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -26,9 +28,19 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return rec.Result(), nil
 }
 
+// Pull shapes: what the pull fetches for an order (bigcommerce.DetailOptions).
+var (
+	// pulledLean is what a store with the default settings pulls: no tax
+	// rows, transactions only for gift certificate codes.
+	pulledLean = bigcommerce.DetailOptions{Refunds: true}
+	// pulledFull adds every order's tax rows and transactions (settings
+	// tax_detail or tax_items, and invoice payments).
+	pulledFull = bigcommerce.DetailOptions{Refunds: true, Taxes: true, Transactions: true}
+)
+
 // fakeDetails pulls every order of a seeded offline store with its details
-// and refunds, through the bigcommerce client.
-func fakeDetails(t *testing.T, seed int64, orders int) []bigcommerce.OrderDetails {
+// and refunds, through the bigcommerce client, as opt asks.
+func fakeDetails(t *testing.T, seed int64, orders int, opt bigcommerce.DetailOptions) []bigcommerce.OrderDetails {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	fake := bcfake.New(bcfake.Options{Seed: seed, Orders: orders, StoreHash: "abc123", Quota: 1 << 30, Logger: quiet})
@@ -44,7 +56,7 @@ func fakeDetails(t *testing.T, seed int64, orders int) []bigcommerce.OrderDetail
 	// unfiltered list: they are asked for by status.
 	for _, q := range []bigcommerce.OrderQuery{{}, {StatusID: &incomplete}} {
 		err = c.ListOrders(ctx, q, func(o bigcommerce.Order) error {
-			d, err := c.OrderDetails(ctx, o, bigcommerce.DetailOptions{Refunds: true})
+			d, err := c.OrderDetails(ctx, o, opt)
 			if err != nil {
 				return err
 			}
@@ -62,64 +74,71 @@ func fakeDetails(t *testing.T, seed int64, orders int) []bigcommerce.OrderDetail
 }
 
 // TestOfflineStore plans 1,000 orders of the offline store, every status,
-// four currencies, tax-exclusive and tax-inclusive: each posts (or skips
-// with a reason), every request validates, the lines add up to
-// BigCommerce's total_inc_tax exactly, and every refund's credit memo to its
-// total_amount.
+// four currencies, tax-exclusive and tax-inclusive, pulled with and without
+// tax rows and transactions: each posts (or skips with a reason), every
+// request validates, the lines add up to BigCommerce's total_inc_tax
+// exactly, and every refund's credit memo to its total_amount.
 func TestOfflineStore(t *testing.T) {
 	if testing.Short() {
 		t.Skip("pulls 1,000 orders from the offline store")
 	}
-	ds := fakeDetails(t, 7, 1000)
-	for _, mode := range []string{ModeAuto, ModeInvoice} {
-		for _, multi := range []bool{true, false} {
-			name := mode + "/multicurrency"
-			if !multi {
-				name = mode + "/home-currency"
+	for _, pulled := range []struct {
+		name string
+		opt  bigcommerce.DetailOptions
+	}{{"tax-rows", pulledFull}, {"no-tax-rows", pulledLean}} {
+		ds := fakeDetails(t, 7, 1000, pulled.opt)
+		for _, mode := range []string{ModeAuto, ModeInvoice} {
+			for _, multi := range []bool{true, false} {
+				name := pulled.name + "/" + mode + "/multicurrency"
+				if !multi {
+					name = pulled.name + "/" + mode + "/home-currency"
+				}
+				t.Run(name, func(t *testing.T) { offlineStore(t, ds, mode, multi) })
 			}
-			t.Run(name, func(t *testing.T) {
-				s := DefaultSettings()
-				s.Mode = mode
-				l := newLists()
-				l.multi = multi
-				counts := map[string]int{}
-				var rounded, refunds, converted int
-				for _, d := range ds {
-					o, err := BuildOrder(Store{ID: 1, Hash: "abc123"}, d, s, l, Posted{})
-					if err != nil {
-						t.Errorf("order %d (status %d): %v", d.Order.ID, d.Order.StatusID, err)
-						continue
-					}
-					counts[o.Action]++
-					if o.Action != ActionPost {
-						if o.Reason == "" {
-							t.Errorf("order %d: %s without a reason", d.Order.ID, o.Action)
-						}
-						continue
-					}
-					checkOrder(t, d, o, multi)
-					if !o.Rounding.IsZero() {
-						rounded++
-					}
-					if o.Currency != d.Order.DefaultCurrencyCode {
-						converted++
-					}
-					for _, r := range d.Refunds {
-						rf, err := BuildRefund(Store{ID: 1, Hash: "abc123"}, d, r, s, l)
-						if err != nil {
-							t.Errorf("order %d refund %d: %v", d.Order.ID, r.ID, err)
-							continue
-						}
-						refunds++
-						checkRefund(t, d, r, rf, multi)
-					}
-				}
-				t.Logf("%v; %d with a rounding line, %d converted, %d refunds", counts, rounded, converted, refunds)
-				if counts[ActionPost] < 700 || counts[ActionSkip] == 0 || counts[ActionWait] == 0 || refunds < 50 {
-					t.Errorf("too little covered: %v, %d refunds", counts, refunds)
-				}
-			})
 		}
+	}
+}
+
+func offlineStore(t *testing.T, ds []bigcommerce.OrderDetails, mode string, multi bool) {
+	s := DefaultSettings()
+	s.Mode = mode
+	l := newLists()
+	l.multi = multi
+	counts := map[string]int{}
+	var rounded, refunds, converted int
+	for _, d := range ds {
+		o, err := BuildOrder(Store{ID: 1, Hash: "abc123"}, d, s, l, Posted{})
+		if err != nil {
+			t.Errorf("order %d (status %d): %v", d.Order.ID, d.Order.StatusID, err)
+			continue
+		}
+		counts[o.Action]++
+		if o.Action != ActionPost {
+			if o.Reason == "" {
+				t.Errorf("order %d: %s without a reason", d.Order.ID, o.Action)
+			}
+			continue
+		}
+		checkOrder(t, d, o, multi)
+		if !o.Rounding.IsZero() {
+			rounded++
+		}
+		if o.Currency != d.Order.DefaultCurrencyCode {
+			converted++
+		}
+		for _, r := range d.Refunds {
+			rf, err := BuildRefund(Store{ID: 1, Hash: "abc123"}, d, r, s, l)
+			if err != nil {
+				t.Errorf("order %d refund %d: %v", d.Order.ID, r.ID, err)
+				continue
+			}
+			refunds++
+			checkRefund(t, d, r, rf, multi)
+		}
+	}
+	t.Logf("%v; %d with a rounding line, %d converted, %d refunds", counts, rounded, converted, refunds)
+	if counts[ActionPost] < 700 || counts[ActionSkip] == 0 || counts[ActionWait] == 0 || refunds < 50 {
+		t.Errorf("too little covered: %v, %d refunds", counts, refunds)
 	}
 }
 
@@ -226,3 +245,119 @@ func (l *lists) MultiCurrency() bool                { return l.multi }
 
 var _ = errors.Is
 var _ = decimal.Zero
+
+// TestPulledLeanPostsTheSameMoney: the 1,000 offline-store orders pulled
+// as a store with the default settings pulls them (no tax rows;
+// transactions only when a gift certificate paid) post the same money as
+// pulled with every tax row and transaction: the same action, total,
+// credits, rounding, lines and tax codes, one tax line of total_tax in place
+// of the per-rate lines (on tax-exclusive and tax-inclusive orders alike),
+// the same gift certificate codes, and an invoice's payment of the same
+// amount.
+func TestPulledLeanPostsTheSameMoney(t *testing.T) {
+	if testing.Short() {
+		t.Skip("pulls 1,000 orders from the offline store twice")
+	}
+	full := fakeDetails(t, 7, 1000, pulledFull)
+	lean := fakeDetails(t, 7, 1000, pulledLean)
+	byID := map[int64]bigcommerce.OrderDetails{}
+	for _, d := range full {
+		byID[d.Order.ID] = d
+	}
+	isTax := func(l qbxml.SalesLineAdd) bool { return l.ItemRef != nil && l.ItemRef.FullName == DefaultTaxItem }
+	split := func(ls []qbxml.SalesLineAdd) (rest []qbxml.SalesLineAdd, tax []qbxml.SalesLineAdd) {
+		for _, l := range ls {
+			if isTax(l) {
+				tax = append(tax, l)
+			} else {
+				rest = append(rest, l)
+			}
+		}
+		return rest, tax
+	}
+	for _, mode := range []string{ModeAuto, ModeInvoice} {
+		t.Run(mode, func(t *testing.T) {
+			s := DefaultSettings()
+			s.Mode = mode
+			var taxed, inclusive, multiRate, gift, payments, withTxns int
+			for _, ld := range lean {
+				fd, ok := byID[ld.Order.ID]
+				if !ok {
+					t.Fatalf("order %d pulled lean only", ld.Order.ID)
+				}
+				if len(ld.Taxes) != 0 {
+					t.Fatalf("order %d: %d tax rows pulled lean", ld.Order.ID, len(ld.Taxes))
+				}
+				if len(ld.Transactions) > 0 {
+					withTxns++
+					if !ld.Order.GiftCertificateAmt.IsPositive() {
+						t.Errorf("order %d: transactions pulled lean without a gift certificate", ld.Order.ID)
+					}
+				}
+				fo, ferr := BuildOrder(Store{ID: 1, Hash: "abc123"}, fd, s, newLists(), Posted{})
+				lo, lerr := BuildOrder(Store{ID: 1, Hash: "abc123"}, ld, s, newLists(), Posted{})
+				id := ld.Order.ID
+				if (ferr == nil) != (lerr == nil) {
+					t.Errorf("order %d: with rows %v, without %v", id, ferr, lerr)
+					continue
+				}
+				if fo.Action != lo.Action || !fo.Total.Equal(lo.Total) || !fo.Credits.Equal(lo.Credits) || !fo.Rounding.Equal(lo.Rounding) {
+					t.Errorf("order %d: with rows %s %s credits %s rounding %s; without %s %s credits %s rounding %s", id,
+						fo.Action, fo.Total, fo.Credits, fo.Rounding, lo.Action, lo.Total, lo.Credits, lo.Rounding)
+					continue
+				}
+				if fo.Action != ActionPost {
+					continue
+				}
+				fl, ll := lines(fo), lines(lo)
+				if !Total(fl).Equal(Total(ll)) {
+					t.Errorf("order %d: lines add up to %s with rows, %s without", id, Total(fl), Total(ll))
+				}
+				frest, ftax := split(fl)
+				lrest, ltax := split(ll)
+				if !reflect.DeepEqual(frest, lrest) {
+					t.Errorf("order %d: lines other than tax differ:\n with rows %+v\n without   %+v", id, frest, lrest)
+				}
+				want := cents(ld.Order.TotalTax.Decimal)
+				if !want.IsZero() {
+					taxed++
+					if ld.Order.IsTaxInclusive {
+						inclusive++
+					}
+					if len(ftax) > 1 {
+						multiRate++
+					}
+					if len(ltax) != 1 || !ltax[0].Amount.Decimal().Equal(want) || ltax[0].Desc != "Sales tax (BigCommerce)" {
+						t.Errorf("order %d: tax lines without rows %+v, want one of %s", id, ltax, want)
+					}
+				} else if len(ltax) != 0 {
+					t.Errorf("order %d: tax lines %+v for no tax", id, ltax)
+				}
+				if !Total(ftax).Equal(Total(ltax)) {
+					t.Errorf("order %d: tax %s with rows, %s without", id, Total(ftax), Total(ltax))
+				}
+				for _, n := range lo.Notes {
+					if strings.Contains(n, "tax rows") {
+						t.Errorf("order %d: note %q under the default settings", id, n)
+					}
+				}
+				if ld.Order.GiftCertificateAmt.IsPositive() {
+					gift++
+				}
+				if (fo.Payment == nil) != (lo.Payment == nil) {
+					t.Errorf("order %d: payment with rows %v, without %v", id, fo.Payment != nil, lo.Payment != nil)
+				} else if fo.Payment != nil {
+					payments++
+					if fo.Payment.TotalAmount.String() != lo.Payment.TotalAmount.String() || fo.Payment.PaymentMethodRef.FullName != lo.Payment.PaymentMethodRef.FullName {
+						t.Errorf("order %d: payment %s with transactions, %s without", id, fo.Payment.TotalAmount, lo.Payment.TotalAmount)
+					}
+				}
+			}
+			t.Logf("%d taxed orders (%d tax-inclusive, %d multi-rate), %d gift certificates, %d payments; %d of %d orders pulled with transactions",
+				taxed, inclusive, multiRate, gift, payments, withTxns, len(lean))
+			if taxed < 100 || inclusive < 20 || multiRate < 10 || gift == 0 || (mode == ModeInvoice && payments < 100) {
+				t.Errorf("too little covered")
+			}
+		})
+	}
+}

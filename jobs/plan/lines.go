@@ -429,7 +429,7 @@ func contains(xs []string, x string) bool {
 }
 
 // buildTax turns the order's tax rows into one sales tax line per rate,
-// checked against total_tax.
+// checked against total_tax; without rows, total_tax is one line.
 func buildTax(d bigcommerce.OrderDetails, s Settings, cv conv) ([]qbxml.SalesLineAdd, []string) {
 	o := d.Order
 	want := cents(cv.money(o.TotalTax.Decimal))
@@ -452,11 +452,20 @@ func buildTax(d bigcommerce.OrderDetails, s Settings, cv conv) ([]qbxml.SalesLin
 	}
 	var notes []string
 	if len(accs) == 0 {
+		// No rows: the pull fetches them only for the per-rate detail
+		// (TaxDetail, TaxItems). total_tax is BigCommerce's tax on either
+		// kind of store: on a tax-exclusive one it is added to the lines, on
+		// a tax-inclusive one it is the part of the inclusive prices the
+		// lines (posted ex tax, as above) leave out; either way
+		// total_ex_tax + total_tax = total_inc_tax, and the per-rate lines
+		// below are made to add up to the same figure.
 		if want.IsZero() {
 			return nil, nil
 		}
-		notes = append(notes, fmt.Sprintf("BigCommerce gave no tax rows for a total tax of %s: posted as one tax line", want.StringFixed(2)))
-		return []qbxml.SalesLineAdd{{ItemRef: refOrNil(s.TaxItem), Desc: "Sales tax", Amount: qbxml.AmountOf(want)}}, notes
+		if s.TaxDetail || len(s.TaxItems) > 0 {
+			notes = append(notes, fmt.Sprintf("the order has no tax rows (pulled before the tax detail was asked for, or BigCommerce gave none) for a total tax of %s: posted as one tax line on %s", want.StringFixed(2), s.TaxItem))
+		}
+		return []qbxml.SalesLineAdd{{ItemRef: refOrNil(s.TaxItem), Desc: "Sales tax (BigCommerce)", Amount: qbxml.AmountOf(want)}}, notes
 	}
 	sum := decimal.Zero
 	amts := make([]decimal.Decimal, len(accs))

@@ -106,6 +106,13 @@ type Settings struct {
 	// BigCommerce's tax (by rate name, as in the order's taxes) to another.
 	TaxItem  string            `json:"tax_item"`
 	TaxItems map[string]string `json:"tax_items,omitempty"`
+	// TaxDetail posts BigCommerce's tax as one line per rate (the order's
+	// tax rows) even when TaxItems maps none; off, an order's total_tax is
+	// posted as one line on TaxItem. The pull fetches the tax rows (a
+	// BigCommerce call per taxed order) only when this is set or TaxItems
+	// maps a rate, so an order pulled before either was set has no rows and
+	// posts one line.
+	TaxDetail bool `json:"tax_detail"`
 	// TaxCode and NonTaxCode are the sales tax codes of taxed and untaxed lines.
 	TaxCode    string `json:"tax_code"`
 	NonTaxCode string `json:"non_tax_code"`

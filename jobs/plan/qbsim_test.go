@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcqb/bcqb/bigcommerce"
 	"github.com/bcqb/bcqb/qbsim"
 	"github.com/bcqb/bcqb/qbxml"
 )
@@ -93,7 +94,16 @@ func TestSimulatedQuickBooks(t *testing.T) {
 	if testing.Short() {
 		t.Skip("posts to a simulated company")
 	}
-	ds := fakeDetails(t, 3, 150)
+	for _, pulled := range []struct {
+		name string
+		opt  bigcommerce.DetailOptions
+	}{{"tax-rows", pulledFull}, {"no-tax-rows", pulledLean}} {
+		ds := fakeDetails(t, 3, 150, pulled.opt)
+		t.Run(pulled.name, func(t *testing.T) { simulatedQuickBooks(t, ds) })
+	}
+}
+
+func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 	q := newSimulated(t)
 	s := DefaultSettings()
 	s.Mode = ModeInvoice
