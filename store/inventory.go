@@ -276,10 +276,11 @@ func scanAdjustment(r scanner) (InventoryAdjustment, error) {
 }
 
 // OpenAdjustments lists the company's adjustments whose job has not
-// finished (queued, sent, unknown, or failed and so possibly retried).
+// finished (queued, sent, unknown, or failed and so possibly retried). An
+// adjustment whose job was pruned (done long ago) is not open.
 func (db *DB) OpenAdjustments(ctx context.Context, companyID int64) ([]InventoryAdjustment, error) {
 	return queryAll(ctx, db.read, "open inventory adjustments", scanAdjustment, adjustmentQuery+`
-		WHERE a.company_id = ? AND COALESCE(j.state, '') <> 'done' ORDER BY a.id`, companyID)
+		WHERE a.company_id = ? AND j.id IS NOT NULL AND j.state <> 'done' ORDER BY a.id`, companyID)
 }
 
 // Adjustments lists the company's adjustments, newest first (limit 0: all).
