@@ -56,6 +56,13 @@ func TestInventoryReadings(t *testing.T) {
 		if err != nil || !created {
 			return errors.Join(err, errors.New("not created"))
 		}
+		j, _, err := tx.Enqueue(ctx, store.Job{CompanyID: c, Kind: "inventory.adjust", DedupeKey: "invadj:W"})
+		if err != nil {
+			return err
+		}
+		if err := tx.SetAdjustmentJob(ctx, id, j.ID); err != nil {
+			return err
+		}
 		again, created, err := tx.AddAdjustment(ctx, store.InventoryAdjustment{CompanyID: c, ListID: "W", FullName: "Widget", ReadingID: cur, Difference: "-9"})
 		if err != nil || created || again != id {
 			return errors.Join(err, errors.New("created twice"))
