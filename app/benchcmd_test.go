@@ -58,3 +58,24 @@ func TestBenchFlags(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSync is `bcqb bench --orders 200` as a Go benchmark: it reports
+// orders/s against modeled QuickBooks time (typical speed) plus bcqb's real
+// time, and bcqb's real time per order.
+func BenchmarkSync(b *testing.B) {
+	const orders = 200
+	var last *benchResult
+	for b.Loop() {
+		r, err := bench(context.Background(), benchOptions{Orders: orders, Speed: "typical", Data: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !r.Totals.Match() {
+			b.Fatalf("totals differ: %v", r.Totals.Diffs)
+		}
+		last = r
+	}
+	projected := last.ModeledQB + last.bcqbTime()
+	b.ReportMetric(float64(orders)/projected.Seconds(), "orders/s")
+	b.ReportMetric(float64(last.bcqbTime().Microseconds())/1000/orders, "bcqb-ms/order")
+}

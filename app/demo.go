@@ -393,8 +393,11 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err 
 	}
 	company.SetFaults(qbsim.CompanyFaults{Speed: speed})
 
-	c, err := startChain(ctx, chainOptions{Orders: o.Orders, Seed: o.Seed, Addr: o.Addr, Data: o.Data,
-		LogLevel: o.LogLevel, Log: stderr, PullEvery: "30s"})
+	// The store has BigCommerce's Pro plan quota (450 requests per 30 s): a
+	// store taking an order every few seconds is not on the Standard plan's
+	// 150, and every webhook is a pull of its order.
+	c, err := startChain(ctx, chainOptions{Orders: o.Orders, Seed: o.Seed, Quota: 450, Window: 30 * time.Second,
+		Addr: o.Addr, Data: o.Data, LogLevel: o.LogLevel, Log: stderr, PullEvery: "30s"})
 	if errors.Is(err, syscall.EADDRINUSE) {
 		return fmt.Errorf("demo: %w (is bcqb already running? choose another address with --addr, or --addr 127.0.0.1:0 for any free port)", err)
 	}
@@ -456,12 +459,21 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err 
 	fmt.Fprintf(stdout, "See the books at any time with:\n  bcqb qb show --company %s\n\n", shellQuote(companyPath))
 	fmt.Fprintf(stdout, "A simulated Web Connector session runs every %s:\n", q.RunEvery)
 
+	seen := map[int64]bool{} // postings already reported as needing attention
 	for i := 1; ; i++ {
 		res, err := wc.RunSession(ctx)
 		if err != nil {
 			return nil // ctx ended: a normal stop
 		}
 		fmt.Fprintln(stdout, demoSessionLine(ctx, i, res, company, c))
+		if ps, err := c.srv.DB().Postings(ctx, c.companyID, store.PostingAttention, 1000); err == nil {
+			for _, p := range ps {
+				if !seen[p.ID] {
+					seen[p.ID] = true
+					fmt.Fprintf(stdout, "         needs attention: %s\n", p.Reason)
+				}
+			}
+		}
 		wait := q.RunEvery
 		if res.Postpone > 0 {
 			wait = res.Postpone
@@ -483,6 +495,9 @@ func demoSessionLine(ctx context.Context, i int, res *qbsim.SessionResult, compa
 	fmt.Fprintf(&b, "%s session %d: %s", time.Now().Format("15:04:05"), i, res.Outcome)
 	if res.Requests > 0 {
 		fmt.Fprintf(&b, ", %d %s", res.Requests, plural(res.Requests, "message"))
+	}
+	if res.NoOps > 0 {
+		fmt.Fprintf(&b, ", %d NoOp %s (bcqb was pulling or planning)", res.NoOps, plural(res.NoOps, "pause"))
 	}
 	if msg := strings.TrimSpace(res.CloseMessage); msg != "" {
 		fmt.Fprintf(&b, ": %s", msg)
