@@ -89,6 +89,9 @@ type Add struct{}
 // Kind implements Handler.
 func (Add) Kind() string { return KindAdd }
 
+// Writes implements Writer: a lost answer to an Add is worth asking QuickBooks for.
+func (Add) Writes() bool { return true }
+
 // Noun implements Handler.
 func (Add) Noun() (string, string) { return "QuickBooks record", "QuickBooks records" }
 

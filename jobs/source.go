@@ -9,6 +9,8 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -139,6 +141,22 @@ func (s *Source) AddWaiter(w Waiter) {
 	s.waiters = append(s.waiters, w)
 }
 
+// Writer is implemented by handlers whose jobs write to QuickBooks: only
+// those are worth recovering from QuickBooks' saved answer to a lost
+// message; a query is simply asked again.
+type Writer interface {
+	Writes() bool
+}
+
+func (s *Source) writes(kind string) bool {
+	h, ok := s.handler(kind)
+	if !ok {
+		return false
+	}
+	w, ok := h.(Writer)
+	return ok && w.Writes()
+}
+
 func (s *Source) handler(kind string) (Handler, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -225,6 +243,17 @@ func jobOf(requestID string) (int64, bool) {
 
 var errNothingDue = errors.New("nothing due")
 
+// newMessageSetID names a message for QuickBooks' error recovery: random,
+// so that no two messages ever share one (QuickBooks refuses a different
+// message under a saved id with 9001), and under its 24-character limit.
+func newMessageSetID() (string, error) {
+	b := make([]byte, 10)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("jobs: message set id: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
 // aloneMarker starts the last error of a job that was in a message
 // QuickBooks could not read: it is sent in a message of its own.
 const aloneMarker = "sent alone next: "
@@ -280,12 +309,39 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 			links = append(links, store.RequestJob{JobID: job.ID, Step: job.Step})
 			return !alone, nil
 		}
+		// The last message to this company file lost its answer: QuickBooks
+		// kept it (the SDK's error recovery), so this message asks for it
+		// and its jobs are settled from it, without a query each.
+		if last, err := tx.LastMessage(ctx, sess.CompanyID); err == nil && last.State == "lost" && last.MessageSetID != "" {
+			for _, rj := range last.Jobs {
+				j, err := tx.Job(ctx, rj.JobID)
+				if err != nil {
+					return err
+				}
+				if j.State != store.JobUnknown || !j.Recovering || !s.writes(j.Kind) {
+					continue
+				}
+				if err := tx.Take(ctx, j.ID, sess.ID); err != nil {
+					return err
+				}
+				seen[j.ID] = true
+				links = append(links, store.RequestJob{JobID: j.ID, Step: j.Step})
+			}
+			if len(links) > 0 {
+				msg.OldMessageSetID = last.MessageSetID
+			}
+		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
 		held, err := tx.Continuing(ctx, sess.ID)
 		if err != nil {
 			return err
 		}
 		full := false
 		for _, j := range held {
+			if seen[j.ID] {
+				continue // recovered from the lost message's answer above
+			}
 			if ok, err := add(j); err != nil {
 				return err
 			} else if !ok {
@@ -317,11 +373,16 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 		if len(links) == 0 {
 			return errNothingDue
 		}
+		set, err := newMessageSetID()
+		if err != nil {
+			return err
+		}
+		msg.NewMessageSetID = set
 		b, err := msg.Build(sess.Version)
 		if err != nil {
 			return fmt.Errorf("jobs: build message: %w", err)
 		}
-		if _, err := tx.Record(ctx, sess.ID, string(b), links); err != nil {
+		if _, err := tx.Record(ctx, sess.ID, set, string(b), links); err != nil {
 			return err
 		}
 		out, sent = string(b), links

@@ -274,3 +274,55 @@ func TestParseErrorIsolatesTheBadJob(t *testing.T) {
 		t.Errorf("a good job after its lone message: %s step %d", j.State, j.Step)
 	}
 }
+
+// TestLostAnswerIsAskedForByMessageSet: the answer to a message that wrote
+// to QuickBooks is lost; the next session's first message names it
+// (oldMessageSetID), and QuickBooks' saved answer settles the job without a
+// query and without sending the write again.
+func TestLostAnswerIsAskedForByMessageSet(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	src.Register(jobs.Add{})
+	payload, err := jobs.NewAddPayload(jobs.AddPayload{Key: "customer:email:jane@example.com", Type: "Customer",
+		ListType: "Customer", Name: "Jane Doe", What: "customer Jane Doe"}, &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: "Jane Doe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: jobs.KindAdd, DedupeKey: "customer:email:jane@example.com", Payload: payload})
+	first, err := src.Next(ctx, sess)
+	if err != nil || !strings.Contains(first, "<CustomerAddRq") {
+		t.Fatalf("first message: %v\n%s", err, first)
+	}
+	set := regexp.MustCompile(`newMessageSetID="([^"]+)"`).FindStringSubmatch(first)
+	if set == nil {
+		t.Fatalf("the message has no newMessageSetID:\n%s", first)
+	}
+	// The Web Connector dies before delivering QuickBooks' answer.
+	if err := db.CloseSession(ctx, sess.ID, "killed"); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := db.UserByName(ctx, "qb")
+	_, s2, _ := db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+	sess2 := qwc.Session{ID: s2.ID, PublicID: s2.PublicID, CompanyID: u.CompanyID, Version: qbxml.V13, Country: "US"}
+	second, err := src.Next(ctx, sess2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(second, `oldMessageSetID="`+set[1]+`"`) || strings.Contains(second, "CustomerAddRq") || strings.Contains(second, "CustomerQueryRq") {
+		t.Fatalf("second message does not ask for the lost answer alone:\n%s", second)
+	}
+	saved := fmt.Sprintf(`<?xml version="1.0" ?><QBXML><QBXMLMsgsRs messageSetStatusCode="0">`+
+		`<CustomerAddRs requestID="j%d.0" statusCode="0" statusSeverity="Info" statusMessage="Status OK">`+
+		`<CustomerRet><ListID>80000001-1</ListID><EditSequence>1</EditSequence><Name>Jane Doe</Name><FullName>Jane Doe</FullName><IsActive>true</IsActive></CustomerRet>`+
+		`</CustomerAddRs></QBXMLMsgsRs></QBXML>`, j.ID)
+	if err := src.Deliver(ctx, sess2, qwc.Response{XML: saved}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := db.Job(ctx, j.ID)
+	if got.State != store.JobDone {
+		t.Errorf("job after the saved answer: %s (%s)", got.State, got.LastError)
+	}
+	if e, err := db.Ledger(ctx, u.CompanyID, "customer:email:jane@example.com"); err != nil || e.QBID != "80000001-1" {
+		t.Errorf("ledger = %+v, %v; want the customer QuickBooks created", e, err)
+	}
+}

@@ -156,6 +156,8 @@ func (db *DB) CountJobs(ctx context.Context, companyID int64) (JobCounts, error)
 type Request struct {
 	ID        int64
 	SessionID int64
+	// MessageSetID is the newMessageSetID the message was sent with.
+	MessageSetID string
 	// Jobs are the jobs whose requests the message carried.
 	Jobs        []RequestJob
 	XML         string

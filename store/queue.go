@@ -226,9 +226,9 @@ func (t *Tx) Take(ctx context.Context, id, sessionID int64) error {
 // Record stores the message that carries the jobs' requests, before it
 // leaves, so that its response can be routed after a restart and a lost one
 // is known to be lost.
-func (t *Tx) Record(ctx context.Context, sessionID int64, xml string, jobs []RequestJob) (Request, error) {
-	res, err := t.tx.ExecContext(ctx, `INSERT INTO qbwc_requests(session_id, request_xml, state, sent_at)
-		VALUES (?, ?, 'sent', ?)`, sessionID, xml, formatTime(t.now))
+func (t *Tx) Record(ctx context.Context, sessionID int64, messageSetID, xml string, jobs []RequestJob) (Request, error) {
+	res, err := t.tx.ExecContext(ctx, `INSERT INTO qbwc_requests(session_id, message_set_id, request_xml, state, sent_at)
+		VALUES (?, ?, ?, 'sent', ?)`, sessionID, messageSetID, xml, formatTime(t.now))
 	if err != nil {
 		return Request{}, fmt.Errorf("store: record request: %w", err)
 	}
@@ -242,7 +242,29 @@ func (t *Tx) Record(ctx context.Context, sessionID int64, xml string, jobs []Req
 			return Request{}, fmt.Errorf("store: record request job %d: %w", j.JobID, err)
 		}
 	}
-	return Request{ID: id, SessionID: sessionID, Jobs: jobs, XML: xml, State: "sent", SentAt: t.now}, nil
+	return Request{ID: id, SessionID: sessionID, MessageSetID: messageSetID, Jobs: jobs, XML: xml, State: "sent", SentAt: t.now}, nil
+}
+
+// LastMessage returns the last message sent to a company file, in any
+// session, with its jobs. QuickBooks keeps the answer to the last message
+// set it processed, so when this one was lost its answer can still be had.
+func (t *Tx) LastMessage(ctx context.Context, companyID int64) (Request, error) {
+	var r Request
+	err := t.tx.QueryRowContext(ctx, `SELECT r.id, r.session_id, r.message_set_id, r.state FROM qbwc_requests r
+		JOIN qbwc_sessions s ON s.id = r.session_id WHERE s.company_id = ? ORDER BY r.id DESC LIMIT 1`, companyID).
+		Scan(&r.ID, &r.SessionID, &r.MessageSetID, &r.State)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Request{}, fmt.Errorf("store: last message of company %d: %w", companyID, ErrNotFound)
+	}
+	if err != nil {
+		return Request{}, fmt.Errorf("store: last message of company %d: %w", companyID, err)
+	}
+	r.Jobs, err = queryTx(ctx, t.tx, "message jobs", func(row scanner) (RequestJob, error) {
+		var rj RequestJob
+		err := row.Scan(&rj.JobID, &rj.Step)
+		return rj, err
+	}, "SELECT job_id, step FROM qbwc_request_jobs WHERE request_id = ? ORDER BY job_id", r.ID)
+	return r, err
 }
 
 // SettleMessage records the answer to a message and what it did to each of

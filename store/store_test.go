@@ -188,7 +188,7 @@ func send(ctx context.Context, t *testing.T, db *store.DB, companyID, sessionID 
 		if err := tx.Take(ctx, j.ID, sessionID); err != nil {
 			return err
 		}
-		req, err = tx.Record(ctx, sessionID, "<QBXML/>", []store.RequestJob{{JobID: j.ID}})
+		req, err = tx.Record(ctx, sessionID, "", "<QBXML/>", []store.RequestJob{{JobID: j.ID}})
 		return err
 	})
 	if err != nil {

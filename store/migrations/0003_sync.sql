@@ -92,6 +92,10 @@ CREATE TABLE postings (
 CREATE INDEX postings_state ON postings(company_id, state);
 CREATE INDEX postings_job ON postings(job_id) WHERE job_id IS NOT NULL;
 
+-- The newMessageSetID each message was sent with: when a message's answer
+-- is lost, the next message asks QuickBooks for it by this id.
+ALTER TABLE qbwc_requests ADD COLUMN message_set_id TEXT NOT NULL DEFAULT '';
+
 -- The planner's place in each store's documents, and when a company's lists were read.
 ALTER TABLE bc_stores ADD COLUMN planned_through INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE companies ADD COLUMN lists_read_at TEXT;
