@@ -188,6 +188,11 @@ func (p *Puller) hold(st store.BCStore) func() {
 // only for a complete pull) and returns the pull's error.
 func (p *Puller) finish(ctx context.Context, st store.BCStore, res Result, pullErr error, moveWatermark bool) error {
 	rec := store.BCPullResult{Summary: res.String()}
+	if pullErr != nil && ctx.Err() != nil && !errors.Is(pullErr, context.Canceled) {
+		// Stopped mid-write: the database reports the rolled-back
+		// transaction, not the stop that caused it.
+		pullErr = fmt.Errorf("%w: %w", context.Canceled, pullErr)
+	}
 	if pullErr != nil {
 		rec.Err = Describe(pullErr)
 		p.log.WarnContext(ctx, "pull: failed", "store", st.StoreHash, "err", pullErr, "stored", res.String())
