@@ -312,26 +312,15 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 		// The last message to this company file lost its answer: QuickBooks
 		// kept it (the SDK's error recovery), so this message asks for it
 		// and its jobs are settled from it, without a query each.
-		if last, err := tx.LastMessage(ctx, sess.CompanyID); err == nil && last.State == "lost" && last.MessageSetID != "" {
-			for _, rj := range last.Jobs {
-				j, err := tx.Job(ctx, rj.JobID)
-				if err != nil {
-					return err
-				}
-				if j.State != store.JobUnknown || !j.Recovering || !s.writes(j.Kind) {
-					continue
-				}
-				if err := tx.Take(ctx, j.ID, sess.ID); err != nil {
-					return err
-				}
-				seen[j.ID] = true
-				links = append(links, store.RequestJob{JobID: j.ID, Step: j.Step})
-			}
-			if len(links) > 0 {
-				msg.OldMessageSetID = last.MessageSetID
-			}
-		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		// Only a session's first message can follow a lost one.
+		started, err := tx.SentAny(ctx, sess.ID)
+		if err != nil {
 			return err
+		}
+		if !started {
+			if err := s.recoverLost(ctx, tx, sess, msg, seen, &links); err != nil {
+				return err
+			}
 		}
 		held, err := tx.Continuing(ctx, sess.ID)
 		if err != nil {
@@ -403,6 +392,40 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 	}
 	s.log.InfoContext(ctx, "jobs sent", "session", sess.PublicID, "jobs", len(sent), "bytes", len(out))
 	return out, nil
+}
+
+// recoverLost adds to msg the request for QuickBooks' saved answer to the
+// last message sent to the company file when that answer was lost, and
+// takes the writing jobs it carried, so that they are settled from it.
+func (s *Source) recoverLost(ctx context.Context, tx *store.Tx, sess qwc.Session, msg *qbxml.Message, seen map[int64]bool, links *[]store.RequestJob) error {
+	last, err := tx.LastMessage(ctx, sess.CompanyID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if last.State != "lost" || last.MessageSetID == "" {
+		return nil
+	}
+	for _, rj := range last.Jobs {
+		j, err := tx.Job(ctx, rj.JobID)
+		if err != nil {
+			return err
+		}
+		if j.State != store.JobUnknown || !j.Recovering || !s.writes(j.Kind) {
+			continue
+		}
+		if err := tx.Take(ctx, j.ID, sess.ID); err != nil {
+			return err
+		}
+		seen[j.ID] = true
+		*links = append(*links, store.RequestJob{JobID: j.ID, Step: j.Step})
+	}
+	if len(*links) > 0 {
+		msg.OldMessageSetID = last.MessageSetID
+	}
+	return nil
 }
 
 // build asks the job's handler for its requests and checks each against

@@ -128,9 +128,9 @@ type JobCounts struct {
 	NextAt time.Time
 }
 
-// unblocked is the condition on a jobs row that every job it depends on is done.
-const unblocked = `NOT EXISTS (SELECT 1 FROM job_deps d JOIN jobs p ON p.id = d.depends_on
-	WHERE d.job_id = jobs.id AND p.state <> 'done')`
+// unblocked is the condition on a jobs row that every job it depends on is
+// done (jobs.blocked counts those that are not).
+const unblocked = `blocked = 0`
 
 // CountJobs counts the company's jobs that a session could still claim: a
 // job waiting for another is not counted until that one is done.

@@ -52,16 +52,40 @@ func (t *Tx) Enqueue(ctx context.Context, j Job, deps ...int64) (Job, bool, erro
 	if err != nil {
 		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
 	}
-	for _, d := range deps {
-		if d == 0 || d == got.ID {
-			continue
-		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO job_deps(job_id, depends_on)
-			SELECT ?, id FROM jobs WHERE id = ? AND state <> 'done' ON CONFLICT DO NOTHING`, got.ID, d); err != nil {
-			return Job{}, false, fmt.Errorf("store: enqueue %s: dependency: %w", j.Kind, err)
-		}
+	if err := t.depend(ctx, got.ID, deps); err != nil {
+		return Job{}, false, fmt.Errorf("store: enqueue %s: %w", j.Kind, err)
 	}
 	return got, true, nil
+}
+
+// depend makes a job wait for deps (those done already are left out),
+// counting each new one in jobs.blocked.
+func (t *Tx) depend(ctx context.Context, id int64, deps []int64) error {
+	for _, d := range deps {
+		if d == 0 || d == id {
+			continue
+		}
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO job_deps(job_id, depends_on)
+			SELECT ?, id FROM jobs WHERE id = ? AND state <> 'done' ON CONFLICT DO NOTHING`, id, d)
+		if err != nil {
+			return fmt.Errorf("dependency on job %d: %w", d, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			if _, err := t.tx.ExecContext(ctx, "UPDATE jobs SET blocked = blocked + 1 WHERE id = ?", id); err != nil {
+				return fmt.Errorf("dependency on job %d: %w", d, err)
+			}
+		}
+	}
+	return nil
+}
+
+// done releases the jobs waiting for a job that has just become done.
+func (t *Tx) done(ctx context.Context, id int64) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET blocked = blocked - 1
+		WHERE id IN (SELECT job_id FROM job_deps WHERE depends_on = ?) AND blocked > 0`, id); err != nil {
+		return fmt.Errorf("store: release the jobs waiting for job %d: %w", id, err)
+	}
+	return nil
 }
 
 // LiveJob returns the queued, sent or unknown job with the dedupe key.
@@ -105,14 +129,8 @@ func (t *Tx) Requeue(ctx context.Context, id int64, payload string, deps ...int6
 	if n, _ := res.RowsAffected(); n == 0 {
 		return false, nil
 	}
-	for _, d := range deps {
-		if d == 0 || d == id {
-			continue
-		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO job_deps(job_id, depends_on)
-			SELECT ?, id FROM jobs WHERE id = ? AND state <> 'done' ON CONFLICT DO NOTHING`, id, d); err != nil {
-			return false, fmt.Errorf("store: requeue job %d: dependency: %w", id, err)
-		}
+	if err := t.depend(ctx, id, deps); err != nil {
+		return false, fmt.Errorf("store: requeue job %d: %w", id, err)
 	}
 	return true, nil
 }
@@ -152,10 +170,15 @@ func (t *Tx) EndJob(ctx context.Context, id int64, state, reason string) error {
 		return fmt.Errorf("store: end job %d: bad state %q", id, state)
 	}
 	now := formatTime(t.now)
-	_, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = ?, last_error = ?, session_id = NULL, finished_at = ?,
-		updated_at = ? WHERE id = ?`, state, reason, now, now, id)
+	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = ?, last_error = ?, session_id = NULL, finished_at = ?,
+		updated_at = ? WHERE id = ? AND state <> 'done'`, state, reason, now, now, id)
 	if err != nil {
 		return fmt.Errorf("store: end job %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 && state == JobDone {
+		if err := t.done(ctx, id); err != nil {
+			return err
+		}
 	}
 	if state == JobFailed {
 		return t.attention(ctx, id, reason)
@@ -243,6 +266,15 @@ func (t *Tx) Record(ctx context.Context, sessionID int64, messageSetID, xml stri
 		}
 	}
 	return Request{ID: id, SessionID: sessionID, MessageSetID: messageSetID, Jobs: jobs, XML: xml, State: "sent", SentAt: t.now}, nil
+}
+
+// SentAny reports whether a session has sent a message yet.
+func (t *Tx) SentAny(ctx context.Context, sessionID int64) (bool, error) {
+	var yes bool
+	if err := t.tx.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM qbwc_requests WHERE session_id = ?)", sessionID).Scan(&yes); err != nil {
+		return false, fmt.Errorf("store: messages of session %d: %w", sessionID, err)
+	}
+	return yes, nil
 }
 
 // LastMessage returns the last message sent to a company file, in any
@@ -339,6 +371,11 @@ func (t *Tx) settleJob(ctx context.Context, sessionID, jobID int64, o Outcome) e
 		o.State, o.Step, o.StepState, formatTime(notBefore), o.LastError, session, finished, o.Recovering,
 		formatTime(t.now), jobID); err != nil {
 		return fmt.Errorf("store: settle job %d: %w", jobID, err)
+	}
+	if o.State == JobDone && j.State != JobDone {
+		if err := t.done(ctx, jobID); err != nil {
+			return err
+		}
 	}
 	for _, l := range o.Lists {
 		if err := t.PutList(ctx, j.CompanyID, l); err != nil {

@@ -21,6 +21,12 @@ CREATE TABLE job_deps (
     PRIMARY KEY (job_id, depends_on)
 );
 CREATE INDEX job_deps_on ON job_deps(depends_on);
+-- How many of a job's dependencies are not done yet, kept with job_deps, so
+-- that a claim and the count of due work read one index instead of joining
+-- the dependencies of every queued job.
+ALTER TABLE jobs ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked >= 0);
+-- Covers the count of due and delayed work asked at every answer.
+CREATE INDEX jobs_due ON jobs(company_id, state, blocked, not_before);
 
 -- QuickBooks' lists as last read (accounts, items of every kind, sales tax
 -- codes, payment methods, classes, customers with their emails), so that the
