@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/bcqb/bcqb/bigcommerce/bcfake"
+	"github.com/bcqb/bcqb/jobs/plan"
 	"github.com/bcqb/bcqb/qbsim"
 	"github.com/bcqb/bcqb/store"
 )
@@ -128,6 +130,15 @@ func TestSyncEndToEnd(t *testing.T) {
 	counts := r.checkBooks()
 	if counts["order posted"] == 0 {
 		t.Fatal("no order was posted")
+	}
+	// Zero configuration: the store's settings were chosen from what the
+	// company file has (its "Shipping" item, Undeposited Funds, Tax/Non)
+	// and stored, so the page can show and change them.
+	stores, _ := r.db.BCStores(context.Background())
+	var saved plan.Settings
+	if err := json.Unmarshal([]byte(stores[0].SettingsJSON), &saved); err != nil || saved.ShippingItem != "Shipping" ||
+		saved.DepositAccount != "Undeposited Funds" || saved.TaxCode != "Tax" {
+		t.Errorf("stored settings = %s (%v); want the company's Shipping item, Undeposited Funds and Tax", stores[0].SettingsJSON, err)
 	}
 
 	// A second run creates nothing new.

@@ -27,6 +27,7 @@ type PlanStore interface {
 	PlannedThrough(ctx context.Context, storeID int64) (int64, error)
 	Unplanned(ctx context.Context, companyID int64) (bool, error)
 	Update(ctx context.Context, fn func(tx *store.Tx) error) error
+	SetBCStoreSettings(ctx context.Context, storeID int64, settingsJSON string) error
 	Now() time.Time
 }
 
@@ -161,6 +162,15 @@ func (p *Planner) planStore(ctx context.Context, st store.BCStore, shared bool) 
 	settings, err := StoreSettings(st, shared)
 	if err != nil {
 		return err
+	}
+	if st.SettingsJSON == "" || st.SettingsJSON == "{}" {
+		snap, err := newSnapshot(ctx, p.db, c, settings)
+		if err != nil {
+			return err
+		}
+		if settings, err = p.settleDefaults(ctx, st, settings, snap); err != nil {
+			return err
+		}
 	}
 	for {
 		after, err := p.db.PlannedThrough(ctx, st.ID)
