@@ -267,6 +267,19 @@ func (Add) Response(ctx context.Context, env Env, job store.Job, rs []qbxml.Resp
 		}
 		return o, nil
 	case qbxml.ActionAlreadyExists:
+		if job.StepState == "checked" {
+			// Asked already: no record of this list has the name, so another
+			// list holds it (QuickBooks shares one name list between
+			// customers, vendors, employees and other names).
+			o := retryOrFail(env, job, p, oc)
+			o.State, o.NotBefore = store.JobFailed, time.Time{}
+			o.LastError = fmt.Sprintf("%s: the name %q is used in QuickBooks by a vendor, employee or other name (QuickBooks keeps one list of names); rename that record or map this one to another name, then retry. QuickBooks said: %s",
+				p.What, p.Name, oc.Detail)
+			if p.Posting != 0 {
+				o.Posting = &store.PostingUpdate{ID: p.Posting, State: store.PostingAttention, Reason: o.LastError}
+			}
+			return o, nil
+		}
 		// The name is taken: find the object and adopt it (a list object an
 		// earlier, lost request created, or one the user made by hand).
 		return store.Outcome{State: store.JobQueued, Step: stepRecover, LastError: oc.Message}, nil

@@ -326,3 +326,39 @@ func TestLostAnswerIsAskedForByMessageSet(t *testing.T) {
 		t.Errorf("ledger = %+v, %v; want the customer QuickBooks created", e, err)
 	}
 }
+
+// TestNameUsedByAnotherList: QuickBooks answers 3100 (name in use) to a
+// CustomerAdd, bcqb looks for that customer to adopt it and finds none (a
+// vendor has the name): the job needs attention with the reason in words,
+// rather than asking and adding for ever.
+func TestNameUsedByAnotherList(t *testing.T) {
+	ctx := context.Background()
+	db, src, sess := setup(t)
+	src.Register(jobs.Add{})
+	payload, _ := jobs.NewAddPayload(jobs.AddPayload{Key: "customer:email:board@example.com", Type: "Customer",
+		ListType: "Customer", Name: "State Board of Equalization", What: "customer State Board of Equalization"},
+		&qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: "State Board of Equalization"}})
+	j, _, _ := db.Enqueue(ctx, store.Job{CompanyID: sess.CompanyID, Kind: jobs.KindAdd, DedupeKey: "customer:email:board@example.com", Payload: payload})
+	inUse := `<CustomerAddRs requestID="%s" statusCode="3100" statusSeverity="Error" statusMessage="The name &quot;State Board of Equalization&quot; of the list element is already in use."/>`
+	steps := []struct{ want, answer string }{
+		{"<CustomerAddRq", inUse},
+		{"<CustomerQueryRq", `<CustomerQueryRs requestID="%s" statusCode="500" statusSeverity="Warn" statusMessage="The query request has not been fully completed. There was a required element (&quot;State Board of Equalization&quot;) that could not be found in QuickBooks."/>`},
+		{"<CustomerAddRq", inUse},
+	}
+	for i, st := range steps {
+		req, err := src.Next(ctx, sess)
+		if err != nil || !strings.Contains(req, st.want) {
+			t.Fatalf("step %d: %v, want %s in\n%s", i, err, st.want, req)
+		}
+		if err := src.Deliver(ctx, sess, qwc.Response{XML: answer(req, st.answer)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := db.Job(ctx, j.ID)
+	if got.State != store.JobFailed || !strings.Contains(got.LastError, "vendor, employee or other name") {
+		t.Errorf("job = %s %q; want failed, saying another list holds the name", got.State, got.LastError)
+	}
+	if _, err := src.Next(ctx, sess); !errors.Is(err, qwc.ErrNoWork) {
+		t.Errorf("after the failure: %v, want nothing more to send", err)
+	}
+}
