@@ -93,6 +93,9 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 		if name == GiftCertAccount || name == StoreCreditAccount {
 			typ = qbxml.AccountTypeOtherCurrentLiab
 		}
+		if name == feeAccount(s) {
+			typ = qbxml.AccountTypeExpense
+		}
 		if typ == "" {
 			return nil, "", 0
 		}
@@ -108,6 +111,11 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 			// credit) raises a liability, redeeming it lowers the liability.
 			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
 				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: qbxml.RefName(liabilityFor(s, name))}}}, "ItemOtherCharge", PrioritySetup
+		case s.FeeExpenseItem:
+			// What the payment processor keeps: a negative line on the
+			// sales receipt, an expense (Settings.Fees).
+			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
+				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: "Payment processing fees", AccountRef: qbxml.RefName(feeAccount(s))}}}, "ItemOtherCharge", PrioritySetup
 		case s.ShippingItem, s.HandlingItem, s.WrappingItem, s.FeeItem, s.RoundingItem:
 			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
 				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: income}}}, "ItemOtherCharge", PrioritySetup
@@ -145,6 +153,14 @@ func liabilityFor(s plan.Settings, item string) string {
 		return StoreCreditAccount
 	}
 	return GiftCertAccount
+}
+
+// feeAccount is the expense account of the processing fee item.
+func feeAccount(s plan.Settings) string {
+	if s.FeeExpenseAccount == "" {
+		return plan.DefaultFeeExpenseAcct
+	}
+	return s.FeeExpenseAccount
 }
 
 func isMappedTaxItem(s plan.Settings, name string) bool {

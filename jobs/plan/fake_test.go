@@ -99,13 +99,21 @@ func TestOfflineStore(t *testing.T) {
 	}
 }
 
+// testFees are processing fees for two of the offline store's payment
+// methods ("Cash on Delivery" and "Bank Deposit" have none).
+var testFees = map[string]ProcessingFee{
+	"Credit Card": {Percent: decimal.RequireFromString("2.9"), Fixed: decimal.RequireFromString("0.30")},
+	"PayPal":      {Percent: decimal.RequireFromString("3.49"), Fixed: decimal.RequireFromString("0.49")},
+}
+
 func offlineStore(t *testing.T, ds []bigcommerce.OrderDetails, mode string, multi bool) {
 	s := DefaultSettings()
 	s.Mode = mode
+	s.Fees = testFees
 	l := newLists()
 	l.multi = multi
 	counts := map[string]int{}
-	var rounded, refunds, converted int
+	var rounded, refunds, converted, feed int
 	for _, d := range ds {
 		o, err := BuildOrder(Store{ID: 1, Hash: "abc123"}, d, s, l, Posted{})
 		if err != nil {
@@ -120,6 +128,12 @@ func offlineStore(t *testing.T, ds []bigcommerce.OrderDetails, mode string, mult
 			continue
 		}
 		checkOrder(t, d, o, multi)
+		if !o.Fees.IsZero() {
+			feed++
+			if _, ok := testFees[d.Order.PaymentMethod]; !ok {
+				t.Errorf("order %d: fee %s for %q, which has none", d.Order.ID, o.Fees, d.Order.PaymentMethod)
+			}
+		}
 		if !o.Rounding.IsZero() {
 			rounded++
 		}
@@ -136,8 +150,8 @@ func offlineStore(t *testing.T, ds []bigcommerce.OrderDetails, mode string, mult
 			checkRefund(t, d, r, rf, multi)
 		}
 	}
-	t.Logf("%v; %d with a rounding line, %d converted, %d refunds", counts, rounded, converted, refunds)
-	if counts[ActionPost] < 700 || counts[ActionSkip] == 0 || counts[ActionWait] == 0 || refunds < 50 {
+	t.Logf("%v; %d with a rounding line, %d converted, %d with a processing fee, %d refunds", counts, rounded, converted, feed, refunds)
+	if counts[ActionPost] < 700 || counts[ActionSkip] == 0 || counts[ActionWait] == 0 || refunds < 50 || (mode == ModeAuto) != (feed > 100) {
 		t.Errorf("too little covered: %v, %d refunds", counts, refunds)
 	}
 }
@@ -163,8 +177,11 @@ func checkOrder(t *testing.T, d bigcommerce.OrderDetails, o Order, multi bool) {
 	if multi && !o.Total.Equal(want) {
 		t.Errorf("order %d: Total %s, BigCommerce %s", id, o.Total, want)
 	}
-	if got := Total(lines).Add(o.Credits); !got.Equal(want) {
-		t.Errorf("order %d: QuickBooks total %s + credits %s, BigCommerce total_inc_tax %s", id, Total(lines), o.Credits, want)
+	if got := Total(lines).Add(o.Credits).Add(o.Fees); !got.Equal(want) {
+		t.Errorf("order %d: QuickBooks total %s + credits %s + fees %s, BigCommerce total_inc_tax %s", id, Total(lines), o.Credits, o.Fees, want)
+	}
+	if fl := linesOf(lines, DefaultFeeExpenseItem); !Total(fl).Neg().Equal(o.Fees) || (o.Invoice != nil && !o.Fees.IsZero()) {
+		t.Errorf("order %d: fee lines %+v, Fees %s", id, fl, o.Fees)
 	}
 	if !multi {
 		exact := d.Order.TotalIncTax.Decimal

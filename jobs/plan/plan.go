@@ -123,6 +123,24 @@ type Settings struct {
 	// PaymentMethod is used for a method PaymentMethods does not name.
 	PaymentMethod string `json:"payment_method"`
 
+	// Fees are the payment processors' charges, by BigCommerce payment
+	// method (order.payment_method, as in PaymentMethods): a sales receipt
+	// paid with a method named here carries a negative line of the fee on
+	// FeeExpenseItem, so the deposit is what the processor pays out. The fee
+	// is Percent of the amount charged to the method (the order total less
+	// gift certificates and store credit, in the currency posted) plus
+	// Fixed (in the currency posted), rounded half away from zero to cents
+	// once. BigCommerce reports no processing fee on an order or on its
+	// transactions (the v3 Transaction has none; an order's "fees" are
+	// charges to the shopper, posted on FeeItem), so the rate is configured
+	// here. Invoices carry no fee line: the payment applied to them
+	// (ReceivePayment) cannot, and the plan notes the fee instead.
+	Fees map[string]ProcessingFee `json:"fees,omitempty"`
+	// FeeExpenseItem is the item of the fee lines (an other charge item
+	// whose account is FeeExpenseAccount, an expense account).
+	FeeExpenseItem    string `json:"fee_expense_item"`
+	FeeExpenseAccount string `json:"fee_expense_account"`
+
 	Class string `json:"class"`
 	// Channels sets, per BigCommerce channel_id, a class, customer and
 	// deposit account (Amazon, eBay, point of sale).
@@ -137,6 +155,13 @@ type Settings struct {
 	// TimeZone is the IANA zone whose calendar day dates the transactions
 	// (the store's /v2/store timezone.name); empty or unknown means UTC.
 	TimeZone string `json:"time_zone,omitempty"`
+}
+
+// ProcessingFee is what a payment processor keeps of a charge: Percent
+// (2.9 means 2.9 %) of the amount plus Fixed.
+type ProcessingFee struct {
+	Percent decimal.Decimal `json:"percent"`
+	Fixed   decimal.Decimal `json:"fixed"`
 }
 
 // Channel is what one sales channel posts to.
@@ -167,6 +192,8 @@ const (
 	DefaultTaxCode        = "Tax"
 	DefaultNonTaxCode     = "Non"
 	DefaultARAccount      = "Accounts Receivable"
+	DefaultFeeExpenseItem = "BigCommerce Processing Fees"
+	DefaultFeeExpenseAcct = "Merchant Fees"
 )
 
 // DefaultSettings is what a store posts with until the user changes it.
@@ -179,7 +206,7 @@ func DefaultSettings() Settings {
 		FeeItem: DefaultFeeItem, DiscountItem: DefaultDiscountItem, GiftCertItem: DefaultGiftCertItem,
 		StoreCreditItem: DefaultStoreCredit, RoundingItem: DefaultRoundingItem, RoundingLimit: decimal.New(5, -2),
 		ZeroTaxItem: DefaultZeroTaxItem, TaxItem: DefaultTaxItem, TaxCode: DefaultTaxCode, NonTaxCode: DefaultNonTaxCode,
-		PaymentMethod: DefaultPaymentMethod, Cancel: CancelVoid, Refund: RefundByCard, Inventory: "off",
+		PaymentMethod: DefaultPaymentMethod, FeeExpenseItem: DefaultFeeExpenseItem, FeeExpenseAccount: DefaultFeeExpenseAcct, Cancel: CancelVoid, Refund: RefundByCard, Inventory: "off",
 	}
 }
 
@@ -252,8 +279,12 @@ type Order struct {
 	Total decimal.Decimal
 	// Credits is what gift certificates and store credit paid: the sale
 	// carries them as negative lines, so QuickBooks' total of the sale (and
-	// the deposit or the invoice balance) is Total - Credits.
+	// the deposit or the invoice balance) is Total - Credits - Fees.
 	Credits decimal.Decimal
+	// Fees is the processing fee of a sales receipt (Settings.Fees), a
+	// negative line after the credits lines: the deposit is what the
+	// processor pays out. Zero on invoices (noted instead).
+	Fees decimal.Decimal
 	// Rounding is the amount of the rounding line added, if any (shown).
 	Rounding decimal.Decimal
 	// Currency is the ISO code of the amounts posted: the order's

@@ -760,3 +760,84 @@ func TestNormalizeChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessingFees: a sales receipt paid with a method that has a fee
+// carries it as a negative line on FeeExpenseItem (percent of the amount
+// charged plus fixed, rounded once), so QuickBooks' total is Total -
+// Credits - Fees; a method without a fee, and an invoice, carry none.
+func TestProcessingFees(t *testing.T) {
+	mk := func(status int, method string) bigcommerce.OrderDetails {
+		d := order(20, status, false, item{sku: "A", name: "A", price: "33.33", qty: 3})
+		d.Order.PaymentMethod = method
+		return d // total 99.99
+	}
+	fee := func(pct, fixed string) map[string]ProcessingFee {
+		return map[string]ProcessingFee{"Credit Card": {Percent: dec(pct), Fixed: dec(fixed)}}
+	}
+	for _, c := range []struct {
+		name   string
+		fees   map[string]ProcessingFee
+		method string
+		credit string
+		want   string
+	}{
+		{"percent", fee("2.9", "0"), "Credit Card", "", "2.90"},          // 2.89971
+		{"fixed", fee("0", "0.30"), "Credit Card", "", "0.30"},           //
+		{"both", fee("2.9", "0.30"), "Credit Card", "", "3.20"},          // 3.19971
+		{"rounding half up", fee("0.5", "0"), "Credit Card", "", "0.50"}, // 0.49995
+		{"rounded once", fee("1.5", "0.005"), "Credit Card", "", "1.50"}, // 1.49985 + 0.005 = 1.50485
+		{"on what the card paid", fee("2", "0"), "Credit Card", "49.99", "1.00"},
+		{"method not configured", fee("2.9", "0.30"), "PayPal", "", "0"},
+		{"no fees", nil, "Credit Card", "", "0"},
+		{"paid by credit only", fee("2.9", "0.30"), "Credit Card", "99.99", "0"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d := mk(StatusCompleted, c.method)
+			if c.credit != "" {
+				d.Order.StoreCreditAmount = amt(c.credit)
+			}
+			s := DefaultSettings()
+			s.Fees = c.fees
+			o := mustPost(t, d, s, newLists())
+			if o.SalesReceipt == nil || !o.Fees.Equal(dec(c.want)) {
+				t.Fatalf("Fees %s, want %s", o.Fees, c.want)
+			}
+			fl := linesOf(o.SalesReceipt.Lines, DefaultFeeExpenseItem)
+			if o.Fees.IsZero() {
+				if len(fl) != 0 {
+					t.Errorf("fee lines %+v", fl)
+				}
+				return
+			}
+			if len(fl) != 1 || fl[0].Amount.Decimal().Neg().String() != o.Fees.String() || fl[0].SalesTaxCodeRef.FullName != DefaultNonTaxCode ||
+				!strings.Contains(fl[0].Desc, "Credit Card") || fl[0].Quantity.IsSet() || fl[0].Rate.IsSet() {
+				t.Errorf("fee line %+v", fl)
+			}
+			if got := Total(o.SalesReceipt.Lines); !got.Equal(o.Total.Sub(o.Credits).Sub(o.Fees)) {
+				t.Errorf("deposit %s, want %s - %s - %s", got, o.Total, o.Credits, o.Fees)
+			}
+		})
+	}
+	for _, c := range []struct {
+		name   string
+		status int
+		mode   string
+	}{{"invoice mode", StatusCompleted, ModeInvoice}, {"awaiting payment", StatusAwaitingPayment, ModeAuto}} {
+		t.Run(c.name, func(t *testing.T) {
+			s := DefaultSettings()
+			s.Mode = c.mode
+			s.Fees = fee("2.9", "0.30")
+			o := mustPost(t, mk(c.status, "Credit Card"), s, newLists())
+			if o.Invoice == nil || !o.Fees.IsZero() || len(linesOf(o.Invoice.Lines, DefaultFeeExpenseItem)) != 0 {
+				t.Fatalf("invoice %v, Fees %s", o.Invoice != nil, o.Fees)
+			}
+			noted := false
+			for _, n := range o.Notes {
+				noted = noted || strings.Contains(n, "processing fee of 3.20")
+			}
+			if !noted {
+				t.Errorf("no note of the fee: %q", o.Notes)
+			}
+		})
+	}
+}

@@ -29,6 +29,8 @@ func newSimulated(t *testing.T) *simulated {
 	for _, n := range []string{DefaultShippingItem, DefaultHandlingItem, DefaultWrappingItem, DefaultFeeItem, DefaultGiftCertItem, DefaultStoreCredit, DefaultRoundingItem} {
 		q.must(&qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: n, SalesOrPurchase: &qbxml.SalesOrPurchase{AccountRef: income}}})
 	}
+	q.must(&qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: DefaultFeeExpenseItem,
+		SalesOrPurchase: &qbxml.SalesOrPurchase{AccountRef: qbxml.RefName(DefaultFeeExpenseAcct)}}})
 	q.must(&qbxml.ItemDiscountAddRq{ItemDiscountAdd: qbxml.ItemDiscountAdd{Name: DefaultDiscountItem, AccountRef: income}})
 	for _, n := range []string{DefaultZeroTaxItem, DefaultTaxItem} {
 		q.must(&qbxml.ItemSalesTaxAddRq{ItemSalesTaxAdd: qbxml.ItemSalesTaxAdd{Name: n, TaxRate: qbxml.PercentOf(dec("0"))}})
@@ -107,10 +109,11 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 	q := newSimulated(t)
 	s := DefaultSettings()
 	s.Mode = ModeInvoice
+	s.Fees = testFees
 	want := map[string]string{} // RefNumber -> total QuickBooks must show
 	wantTax := map[string]string{}
 	taxOf := func(ls []qbxml.SalesLineAdd) string { return Total(linesOf(ls, DefaultTaxItem)).StringFixed(2) }
-	posted := 0
+	posted, withFees := 0, 0
 	for i, d := range ds {
 		if i%2 == 0 {
 			s.Mode = ModeAuto
@@ -139,8 +142,11 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 				q.must(&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *o.Payment})
 			}
 		}
-		if got := o.Total.Sub(o.Credits).StringFixed(2); got != want[o.RefNumber] {
-			t.Errorf("order %d: sale %s, BigCommerce %s less credits %s", d.Order.ID, want[o.RefNumber], o.Total, o.Credits)
+		if got := o.Total.Sub(o.Credits).Sub(o.Fees).StringFixed(2); got != want[o.RefNumber] {
+			t.Errorf("order %d: sale %s, BigCommerce %s less credits %s less fees %s", d.Order.ID, want[o.RefNumber], o.Total, o.Credits, o.Fees)
+		}
+		if !o.Fees.IsZero() {
+			withFees++
 		}
 		posted++
 		for _, r := range d.Refunds {
@@ -173,8 +179,8 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 			t.Errorf("%s %s: QuickBooks sales tax %s, BigCommerce's %s", tx.Kind, tx.RefNumber, tx.SalesTax.StringFixed(2), wt)
 		}
 	}
-	if seen != len(want) || posted < 100 {
+	if seen != len(want) || posted < 100 || withFees < 10 {
 		t.Errorf("QuickBooks holds %d of %d documents (%d orders posted)", seen, len(want), posted)
 	}
-	t.Logf("%d orders and %d documents in all posted and checked", posted, seen)
+	t.Logf("%d orders (%d with a processing fee) and %d documents in all posted and checked", posted, withFees, seen)
 }

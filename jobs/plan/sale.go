@@ -30,6 +30,19 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 	if len(lines) == 0 {
 		return out, fmt.Errorf("%w: order %d has no lines to post", ErrMalformed, o.ID)
 	}
+	if fee, desc, note := processingFee(s, o.PaymentMethod, out.Total.Sub(out.Credits), out.Currency); fee.IsPositive() {
+		if receipt {
+			out.Fees = fee
+			lines = append(lines, qbxml.SalesLineAdd{ItemRef: refOrNil(s.FeeExpenseItem), Desc: desc, Amount: qbxml.AmountOf(fee.Neg()),
+				ClassRef: refOrNil(classFor(s, o.ChannelID)), SalesTaxCodeRef: s.code(false)})
+			if note != "" {
+				out.Notes = append(out.Notes, note)
+			}
+		} else {
+			out.Notes = append(out.Notes, fmt.Sprintf("the processing fee of %s (%s) is not posted: the order is an invoice, and the payment applied to it cannot carry a fee line; "+
+				"the payment deposits the full amount, so enter the fee with the deposit", fee.StringFixed(2), desc))
+		}
+	}
 	bill := txnAddress(o.BillingAddress)
 	var ship *qbxml.Address
 	if len(d.ShippingAddresses) > 0 {
@@ -79,6 +92,34 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 		return out, err
 	}
 	return out, nil
+}
+
+// processingFee is the fee Settings.Fees configures for a payment method
+// on the amount charged to it: Percent × charged / 100 + Fixed, rounded
+// half away from zero to cents once; never more than the charge (noted),
+// and nothing when the method has no fee or nothing was charged to it.
+func processingFee(s Settings, method string, charged decimal.Decimal, currency string) (fee decimal.Decimal, desc, note string) {
+	f, ok := s.Fees[method]
+	if !ok || !charged.IsPositive() {
+		return decimal.Zero, "", ""
+	}
+	fee = cents(charged.Mul(f.Percent).Div(decimal.NewFromInt(100)).Add(f.Fixed))
+	var parts []string
+	if !f.Percent.IsZero() {
+		parts = append(parts, f.Percent.String()+"%")
+	}
+	if !f.Fixed.IsZero() {
+		parts = append(parts, f.Fixed.String()+" "+currency)
+	}
+	desc = fmt.Sprintf("Processing fee, %s: %s of %s", strings.TrimSpace(method), strings.Join(parts, " + "), charged.StringFixed(2))
+	if fee.GreaterThan(charged) {
+		note = fmt.Sprintf("the processing fee for %s (%s) is more than the %s charged: posted as %s", method, fee.StringFixed(2), charged.StringFixed(2), charged.StringFixed(2))
+		fee = charged
+	}
+	if fee.IsNegative() {
+		fee = decimal.Zero
+	}
+	return fee, desc, note
 }
 
 // received is what BigCommerce reports the order's tender paid: captured
