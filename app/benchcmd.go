@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
@@ -23,31 +25,28 @@ import (
 	"github.com/bcqb/bcqb/store"
 )
 
-// How the bench tells bcqb's cost from the simulators' (they all run in
-// this one process):
+// How the bench tells bcqb's cost from the simulators':
 //
+//   - bcqb runs as its own process, exactly as a user runs it: the bench
+//     re-executes its own binary as `bcqb serve`, configured with BCQB_*
+//     variables (a temporary data folder, a loopback port, the offline
+//     store's URL, a Web Connector user), and drives it over HTTP. The
+//     offline store, the simulated Web Connector and the simulated
+//     QuickBooks stay in the bench's process. bcqb is stopped with SIGTERM
+//     at the end, and its CPU (user and system) and peak RSS are read from
+//     its exit status (getrusage of the child): bcqb's own, nothing else.
 //   - Time. QuickBooks' own time is modeled (qbsim's Speed) and charged to a
 //     qbsim.FakeClock that only the simulated company uses, so the modeled
-//     seconds are summed, not waited. The real time the simulated company
-//     spends working out its answers is timed around each call and taken
-//     out of the wall time: bcqb's real time is the wall time of the run
-//     (pull and sessions) less the time inside the simulated QuickBooks.
-//     What is left also holds the offline store answering bcqb's pulls and
-//     the simulated Web Connector's SOAP client; both stand for work a real
-//     deployment has too (BigCommerce's API, QBWC), and they make the figure
-//     an upper bound of bcqb's time.
-//   - CPU. Process CPU comes from getrusage. The simulated QuickBooks runs
-//     on the session goroutine, which the bench locks to its OS thread, so
-//     the thread's CPU (getrusage RUSAGE_THREAD) before and after each call
-//     is the simulated company's own CPU; the offline store's handlers are
-//     measured the same way (each request locked to its thread while it is
-//     served). bcqb's CPU is the process's less those two: it still holds
-//     the simulated Web Connector's client and the garbage collector's work
-//     for everything, so it is an upper bound. bcqb's HTTP handlers (the
-//     SOAP calls), measured directly the same way, are a lower bound: they
-//     leave out the pull workers and the planner. Locking a request to its
-//     thread costs a thread handoff when it blocks; that small cost is
-//     charged to the figures, not hidden from them.
+//     seconds are summed, not waited. bcqb's real time is the pull's wall
+//     time (from bcqb's start to every order stored), plus the time the
+//     Web Connector waited on bcqb's SOAP answers (timed in its HTTP
+//     client: bcqb's handlers, plus loopback), plus the NoOp pauses bcqb
+//     asked the Web Connector for. The pull's wall time also holds the
+//     offline store's answers, as a real pull holds BigCommerce's.
+//   - The simulators' real time and CPU are measured where they run: the
+//     simulated QuickBooks on the session goroutine, locked to its OS
+//     thread (the thread's CPU around each call is the simulator's own),
+//     and the offline store's handlers the same way.
 
 // cpuMeter sums the CPU and wall time of an HTTP handler's requests. Each
 // request is served locked to its OS thread, so the thread's CPU time over
@@ -167,25 +166,34 @@ func runBenchCommand(ctx context.Context, args []string, getenv func(string) str
 
 // benchResult is what a bench run measured.
 type benchResult struct {
-	Orders                 int
-	Speed                  string
-	PullWall, SyncWall     time.Duration // the two phases, real time
-	InsideQB               time.Duration // real time inside the simulated QuickBooks
-	ModeledQB              time.Duration // QuickBooks' modeled time, summed on the fake clock
-	ProcessCPU             time.Duration
-	QBCPU, StoreCPU        time.Duration // the simulators' CPU, measured on their threads
-	HandlerCPU             time.Duration // bcqb's HTTP handlers' CPU, measured on their threads
-	HandlerWall            time.Duration // and their real time
-	CPUMeasured            bool          // thread CPU times were available
-	PeakRSS                int64         // bytes; 0 when unknown
-	Sessions, NoOps        int
-	SOAPCalls              int
-	Messages, Requests     int
-	BCCalls, BCRateLimited int64
-	Postings               map[string]int
-	Attention              []reasonCount
-	Totals                 totalsReport
+	Orders             int
+	Speed              string
+	PullWall, SyncWall time.Duration // the two phases, real time
+	InsideQB           time.Duration // real time inside the simulated QuickBooks
+	ModeledQB          time.Duration // QuickBooks' modeled time, summed on the fake clock
+	SOAPWait           time.Duration // the Web Connector's wait on bcqb's SOAP answers
+	NoOpWait           time.Duration // the pause after each NoOp
+	// bcqb's process, from its exit status.
+	BCQBUser, BCQBSys time.Duration
+	BCQBRSS           int64 // peak RSS in bytes; 0 when the system does not say
+	// The bench's own process: the offline store and the simulators.
+	BenchCPU        time.Duration
+	BenchRSS        int64         // bytes; 0 when unknown
+	QBCPU, StoreCPU time.Duration // the simulators' CPU, measured on their threads
+	ThreadCPU       bool          // thread CPU times were available
+	Sessions, NoOps int
+	SOAPCalls       int
+	Messages        int
+	Requests        int
+	BCCalls         int64
+	BCRateLimited   int64
+	Postings        map[string]int
+	Attention       []reasonCount
+	Totals          totalsReport
 }
+
+// BCQBCPU is bcqb's CPU time, user and system.
+func (r *benchResult) BCQBCPU() time.Duration { return r.BCQBUser + r.BCQBSys }
 
 // runBench pulls o.Orders orders from the offline store into bcqb and posts
 // them to a simulated QuickBooks over real HTTP, then prints what it cost.
@@ -198,6 +206,9 @@ func runBench(ctx context.Context, o benchOptions, stdout io.Writer) (err error)
 	return nil
 }
 
+// benchUser is the Web Connector user bcqb is started with.
+const benchUser = "qb"
+
 func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	if o.Orders <= 0 {
 		return nil, errors.New("bench: --orders must be positive")
@@ -205,6 +216,10 @@ func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	speed, ok := qbsim.SpeedNamed(o.Speed)
 	if !ok {
 		return nil, fmt.Errorf("bench: --speed %q: want none, fast, typical or slow", o.Speed)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(first(o.LogLevel, "warn"))); err != nil {
+		return nil, fmt.Errorf("bench: --log-level %q: want debug, info, warn or error", o.LogLevel)
 	}
 	if o.Data == "" {
 		dir, err := os.MkdirTemp("", "bcqb-bench-")
@@ -217,35 +232,66 @@ func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	if o.MaxSessions <= 0 {
 		o.MaxSessions = 100 + o.Orders/5
 	}
-	r = &benchResult{Orders: o.Orders, Speed: first(o.Speed, "none")}
-	progress := slog.New(slog.NewTextHandler(cmp.Or(o.Log, io.Discard), nil)).With("bench", "progress")
+	r = &benchResult{Orders: o.Orders, Speed: first(o.Speed, "none"), NoOpWait: 10 * time.Millisecond}
+	log := cmp.Or(o.Log, io.Discard)
+	progress := slog.New(slog.NewTextHandler(log, nil)).With("bench", "progress")
 
 	// The offline store is built (its orders generated) before anything is
-	// measured. Its window is shrunk so that the quota, still enforced, is
-	// not what the bench measures: 150 requests per 10 ms.
-	co := chainOptions{Orders: o.Orders, Seed: o.Seed, Quota: 150, Window: 10 * time.Millisecond,
-		Addr: "127.0.0.1:0", Data: o.Data, LogLevel: first(o.LogLevel, "warn"), Log: o.Log, Meter: &chainMeter{}}
-	co.Fake = newOfflineStore(&co, nil)
-
-	cpu0, _, _ := processUsage()
-	start := time.Now()
-	c, err := startChain(ctx, co)
+	// measured, and served from this process on loopback. Its window is
+	// shrunk so that the quota, still enforced, is not what the bench
+	// measures: 150 requests per 10 ms.
+	co := chainOptions{Orders: o.Orders, Seed: o.Seed, Quota: 150, Window: 10 * time.Millisecond}
+	fake := newOfflineStore(&co, slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: level})))
+	var storeMeter cpuMeter
+	fl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, fmt.Errorf("bench: %w", err)
+		return nil, fmt.Errorf("bench: offline store: %w", err)
 	}
+	fakeHTTP := &http.Server{Handler: storeMeter.wrap(fake.Handler()), ReadHeaderTimeout: 10 * time.Second}
+	fakeDone := make(chan error, 1)
+	go func() {
+		err := fakeHTTP.Serve(fl)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		fakeDone <- err
+	}()
 	defer func() {
 		shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if cerr := c.Close(shutdown); cerr != nil {
-			err = errors.Join(err, fmt.Errorf("bench: shut down: %w", cerr))
+		if serr := errors.Join(fakeHTTP.Shutdown(shutdown), <-fakeDone); serr != nil {
+			err = errors.Join(err, fmt.Errorf("bench: offline store: %w", serr))
 		}
 	}()
-	if err := c.waitPulled(ctx); err != nil {
+
+	const shutdownTimeout = 30 * time.Second
+	cpu0, _, _ := processUsage()
+	start := time.Now()
+	child, err := startBCQBChild(ctx, childConfig{Data: o.Data, LogLevel: first(o.LogLevel, "warn"),
+		APIURL: "http://" + fl.Addr().String() + "/stores/{store_hash}/", StoreHash: co.StoreHash, Token: co.Token,
+		BackfillFrom: demoEpoch.AddDate(-2, 0, 0).Format("2006-01-02"), Log: o.Log,
+		HealthTimeout: time.Minute, ShutdownTimeout: shutdownTimeout})
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			_, _ = child.stop(shutdownTimeout)
+		}
+	}()
+	progress.InfoContext(ctx, "bcqb is running as its own process", "pid", child.cmd.Process.Pid, "url", child.baseURL,
+		"started", time.Since(start).Round(time.Millisecond))
+	if err := child.waitPulled(ctx, o.Data, co.StoreHash); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	r.PullWall = time.Since(start)
 	progress.InfoContext(ctx, "pulled every order; running Web Connector sessions", "orders", o.Orders, "wall", r.PullWall.Round(time.Millisecond))
 
+	qwcFile, err := child.fetchQWC(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
 	// QuickBooks' modeled time goes to a clock of its own; the Web
 	// Connector keeps the real clock (its NoOp pause is real bcqb waiting).
 	clockStart := time.Now()
@@ -253,8 +299,9 @@ func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	company := qbsim.NewSampleCompany(qbsim.CompanyOptions{Clock: clock})
 	company.SetFaults(qbsim.CompanyFaults{Speed: speed})
 	qb := &meteredQB{qb: company}
-	wc, err := qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: c.qwc, Password: c.password, QuickBooks: qb,
-		NoOpWait: 10 * time.Millisecond, MaxRequestsPerSession: 1 << 30})
+	transport := &waitTransport{base: http.DefaultTransport}
+	wc, err := qbsim.NewWebConnector(qbsim.WebConnectorOptions{QWC: qwcFile, Password: child.password, QuickBooks: qb,
+		HTTPClient: &http.Client{Transport: transport}, NoOpWait: r.NoOpWait, MaxRequestsPerSession: 1 << 30})
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
@@ -262,31 +309,126 @@ func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	if err := r.runSessions(ctx, wc, o.MaxSessions, progress); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	end := time.Now()
-	r.SyncWall = end.Sub(syncStart)
-	cpu1, rss, ok := processUsage()
-	r.ProcessCPU, r.PeakRSS = cpu1-cpu0, rss
+	r.SyncWall = time.Since(syncStart)
+	r.SOAPWait, _ = transport.read()
 	r.ModeledQB = clock.Now().Sub(clockStart)
-	r.QBCPU, r.InsideQB, r.CPUMeasured = qb.read()
-	r.CPUMeasured = r.CPUMeasured && ok
-	var storeOK, handlersOK bool
-	r.StoreCPU, _, storeOK = co.Meter.store.read()
-	r.HandlerCPU, r.HandlerWall, handlersOK = co.Meter.bcqb.read()
-	r.CPUMeasured = r.CPUMeasured && storeOK && handlersOK
+	r.QBCPU, r.InsideQB, r.ThreadCPU = qb.read()
+	var storeOK bool
+	r.StoreCPU, _, storeOK = storeMeter.read()
+	r.ThreadCPU = r.ThreadCPU && storeOK
 	r.Messages, r.Requests = qb.messages, qb.requests
-	st := c.fake.Stats()
+
+	// Webhook deliveries to bcqb end first (they time out on their own),
+	// then bcqb stops, gracefully, and tells what it used.
+	fake.WaitWebhooks()
+	ps, err := child.stop(shutdownTimeout)
+	stopped = true
+	if err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	r.BCQBUser, r.BCQBSys, r.BCQBRSS = ps.UserTime(), ps.SystemTime(), childPeakRSS(ps)
+	progress.InfoContext(ctx, "bcqb stopped", "cpu", r.BCQBCPU().Round(time.Millisecond), "peak_rss_mb", r.BCQBRSS>>20)
+	cpu1, rss, ok := processUsage()
+	if ok {
+		r.BenchCPU, r.BenchRSS = cpu1-cpu0, rss
+	}
+	st := fake.Stats()
 	r.BCCalls, r.BCRateLimited = st.Requests, st.RateLimited
 
-	if r.Postings, err = c.postingCounts(ctx); err != nil {
+	// What bcqb stored, read from its database once it stopped.
+	db, companyID, err := openBenchStore(ctx, o.Data)
+	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	if r.Attention, err = attentionReasons(ctx, c); err != nil {
+	defer db.Close()
+	if r.Postings, err = postingCountsOf(ctx, db, companyID); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	if r.Totals, err = checkTotals(ctx, c, company); err != nil {
+	if r.Attention, err = attentionReasons(ctx, db, companyID); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if r.Totals, err = checkTotals(ctx, db, companyID, company); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	return r, nil
+}
+
+// openBenchStore opens bcqb's database in data and finds the Web Connector
+// user's company file.
+func openBenchStore(ctx context.Context, data string) (*store.DB, int64, error) {
+	db, err := store.Open(ctx, filepath.Join(data, "bcqb.db"))
+	if err != nil {
+		return nil, 0, fmt.Errorf("bcqb's database: %w", err)
+	}
+	u, err := db.UserByName(ctx, benchUser)
+	if err != nil {
+		db.Close()
+		return nil, 0, fmt.Errorf("the Web Connector user in bcqb's database: %w", err)
+	}
+	return db, u.CompanyID, nil
+}
+
+// waitPulled waits until bcqb's first pull of the store finished, watching
+// bcqb's database (opened only for that, and closed again) and bcqb itself.
+func (c *bcqbChild) waitPulled(ctx context.Context, data, storeHash string) error {
+	db, _, err := openBenchStore(ctx, data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	st, err := db.BCStoreByHash(ctx, storeHash)
+	if err != nil {
+		return fmt.Errorf("the connected store in bcqb's database: %w", err)
+	}
+	for {
+		st, err := db.BCStore(ctx, st.ID)
+		if err == nil && st.PullState == store.PullOK {
+			return nil
+		}
+		if err == nil && st.PullState == store.PullError {
+			return fmt.Errorf("the pull from the offline store failed: %s", st.LastPullError)
+		}
+		if err := c.alive(ctx, 20*time.Millisecond); err != nil {
+			return fmt.Errorf("waiting for the pull from the offline store: %w", err)
+		}
+	}
+}
+
+// fetchQWC downloads the .qwc file bcqb serves, as a user would.
+func (c *bcqbChild) fetchQWC(ctx context.Context) (qbsim.QWC, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+"/qwc?user="+c.user, nil)
+	if err != nil {
+		return qbsim.QWC{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %s", resp.Status)
+	}
+	q, err := qbsim.ParseQWC(resp.Body)
+	if err != nil {
+		return qbsim.QWC{}, fmt.Errorf("the .qwc file bcqb serves: %w", err)
+	}
+	return q, nil
+}
+
+// postingCountsOf counts the company's postings by document kind and state
+// ("order posted", "order attention", ...).
+func postingCountsOf(ctx context.Context, db *store.DB, companyID int64) (map[string]int, error) {
+	ps, err := db.Postings(ctx, companyID, "", 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, p := range ps {
+		out[p.DocKind+" "+p.State]++
+	}
+	return out, nil
 }
 
 // runSessions runs Web Connector sessions back to back until bcqb has
@@ -340,8 +482,8 @@ type reasonCount struct {
 
 // attentionReasons groups the postings that need attention by their reason
 // (without the document's own number), most frequent first.
-func attentionReasons(ctx context.Context, c *chain) ([]reasonCount, error) {
-	ps, err := c.srv.DB().Postings(ctx, c.companyID, store.PostingAttention, 1<<30)
+func attentionReasons(ctx context.Context, db *store.DB, companyID int64) ([]reasonCount, error) {
+	ps, err := db.Postings(ctx, companyID, store.PostingAttention, 1<<30)
 	if err != nil {
 		return nil, err
 	}
@@ -388,9 +530,9 @@ func (t totalsReport) Match() bool {
 // credit that paid part of it (negative lines on the sale), as
 // app/sync_test.go does. A voided posting must find its sale voided, and no
 // RefNumber may be used twice.
-func checkTotals(ctx context.Context, c *chain, company *qbsim.Company) (totalsReport, error) {
+func checkTotals(ctx context.Context, db *store.DB, companyID int64, company *qbsim.Company) (totalsReport, error) {
 	var t totalsReport
-	postings, err := c.srv.DB().Postings(ctx, c.companyID, "", 1<<30)
+	postings, err := db.Postings(ctx, companyID, "", 1<<30)
 	if err != nil {
 		return t, err
 	}
@@ -462,9 +604,12 @@ func checkTotals(ctx context.Context, c *chain, company *qbsim.Company) (totalsR
 	return t, nil
 }
 
-// bcqbTime is bcqb's real time: the wall time of both phases less the time
-// inside the simulated QuickBooks.
-func (r *benchResult) bcqbTime() time.Duration { return r.PullWall + r.SyncWall - r.InsideQB }
+// noOpTime is the real time of the NoOp pauses bcqb asked for.
+func (r *benchResult) noOpTime() time.Duration { return time.Duration(r.NoOps) * r.NoOpWait }
+
+// bcqbTime is bcqb's real time: the pull's wall time, the Web Connector's
+// wait on bcqb's SOAP answers, and the NoOp pauses bcqb asked for.
+func (r *benchResult) bcqbTime() time.Duration { return r.PullWall + r.SOAPWait + r.noOpTime() }
 
 func perOrder(n int64, orders int) string {
 	return fmt.Sprintf("%.2f", float64(n)/float64(orders))
@@ -474,41 +619,68 @@ func perOrderDuration(d time.Duration, orders int) string {
 	return (d / time.Duration(orders)).Round(time.Microsecond).String()
 }
 
+func megabytes(b int64) string { return fmt.Sprintf("%.1f MB", float64(b)/(1<<20)) }
+
+func share(part, rest time.Duration) string {
+	if part+rest <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*part.Seconds()/(part+rest).Seconds())
+}
+
 func (r *benchResult) print(w io.Writer) {
 	bcqbTime := r.bcqbTime()
 	projected := r.ModeledQB + bcqbTime
-	fmt.Fprintf(w, "bcqb bench: %d orders from the offline BigCommerce store, through bcqb, to a simulated QuickBooks (%s speed), over loopback HTTP\n",
-		r.Orders, r.Speed)
-	fmt.Fprintf(w, "pull:  %s (wall) to pull and store every order\n", r.PullWall.Round(time.Millisecond))
-	fmt.Fprintf(w, "sync:  %s (wall) for %d Web Connector sessions: %s inside the simulated QuickBooks, %s in bcqb's HTTP handlers, "+
-		"the rest in the Web Connector's client and its %d NoOp pauses\n\n",
-		r.SyncWall.Round(time.Millisecond), r.Sessions, r.InsideQB.Round(time.Millisecond), r.HandlerWall.Round(time.Millisecond), r.NoOps)
+	fmt.Fprintf(w, "bcqb bench: %d orders from the offline BigCommerce store, through bcqb (its own process: `bcqb serve`), "+
+		"to a simulated QuickBooks (%s speed), over loopback HTTP\n", r.Orders, r.Speed)
+	fmt.Fprintf(w, "pull:  %s (wall) from bcqb's start to every order pulled and stored\n", r.PullWall.Round(time.Millisecond))
+	rest := r.SyncWall - r.SOAPWait - r.InsideQB - r.noOpTime()
+	fmt.Fprintf(w, "sync:  %s (wall) for %d Web Connector sessions: %s waiting on bcqb's answers (%d SOAP calls), "+
+		"%s inside the simulated QuickBooks, %s in %d NoOp %s of %s, %s in the simulated Web Connector itself\n\n",
+		r.SyncWall.Round(time.Millisecond), r.Sessions, r.SOAPWait.Round(time.Millisecond), r.SOAPCalls,
+		r.InsideQB.Round(time.Millisecond), r.noOpTime().Round(time.Millisecond), r.NoOps, plural(r.NoOps, "pause"), r.NoOpWait, rest.Round(time.Millisecond))
 
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "orders\t%d\t\n", r.Orders)
 	fmt.Fprintf(tw, "modeled QuickBooks time\t%s\tqbsim's %s speed model, summed on a fake clock (not waited)\n", r.ModeledQB.Round(time.Second), r.Speed)
-	fmt.Fprintf(tw, "bcqb real time\t%s\twall time of pull and sync less the time inside the simulated QuickBooks\n", bcqbTime.Round(time.Millisecond))
+	fmt.Fprintf(tw, "bcqb real time\t%s\tpull wall + the Web Connector's wait on bcqb's SOAP answers + the NoOp pauses bcqb asked for\n",
+		bcqbTime.Round(time.Millisecond))
 	if projected > 0 {
 		fmt.Fprintf(tw, "orders/s\t%.2f\t= orders / (modeled QuickBooks time + bcqb real time)\n", float64(r.Orders)/projected.Seconds())
-		fmt.Fprintf(tw, "bcqb share of the time\t%.1f%%\t= bcqb real time / (modeled QuickBooks time + bcqb real time)\n",
-			100*bcqbTime.Seconds()/projected.Seconds())
 	}
-	if r.CPUMeasured {
-		bcqbCPU := r.ProcessCPU - r.QBCPU - r.StoreCPU
-		fmt.Fprintf(tw, "bcqb CPU per order\t%s\tprocess CPU %s less the simulated QuickBooks' %s and the offline store's %s (thread CPU); includes the simulated Web Connector's client and GC\n",
-			perOrderDuration(bcqbCPU, r.Orders), r.ProcessCPU.Round(time.Millisecond), r.QBCPU.Round(time.Millisecond), r.StoreCPU.Round(time.Millisecond))
-		fmt.Fprintf(tw, "  of which SOAP handlers\t%s\tbcqb's HTTP handlers alone, measured on their threads (leaves out pull workers and planner)\n",
-			perOrderDuration(r.HandlerCPU, r.Orders))
+	fmt.Fprintf(tw, "bcqb share of the time\t%s\t= bcqb real time / (modeled QuickBooks time + bcqb real time); "+
+		"the pull's wall time holds the offline store's answers too\n", share(bcqbTime, r.ModeledQB))
+	cpu := r.BCQBCPU()
+	if cpu > 0 {
+		fmt.Fprintf(tw, "bcqb CPU per order\t%s\tbcqb's process, start to stop: %s user + %s system, from its exit status\n",
+			perOrderDuration(cpu, r.Orders), r.BCQBUser.Round(time.Millisecond), r.BCQBSys.Round(time.Millisecond))
+		fmt.Fprintf(tw, "bcqb CPU share\t%s\t= bcqb CPU / (modeled QuickBooks time + bcqb CPU)\n", share(cpu, r.ModeledQB))
 	} else {
-		fmt.Fprintf(tw, "process CPU per order\t%s\tsimulators included: thread CPU times are not available on this system\n",
-			perOrderDuration(r.ProcessCPU, r.Orders))
+		fmt.Fprintf(tw, "bcqb CPU per order\t-\tthis system does not report a child process's CPU time\n")
 	}
-	fmt.Fprintf(tw, "SOAP round trips per order\t%s\t%d calls\n", perOrder(int64(r.SOAPCalls), r.Orders), r.SOAPCalls)
+	if r.BCQBRSS > 0 {
+		fmt.Fprintf(tw, "peak RSS\t%s\tbcqb's process (its maximum resident set, from its exit status)\n", megabytes(r.BCQBRSS))
+	} else {
+		fmt.Fprintf(tw, "peak RSS\t-\tthis system does not report a child process's peak RSS\n")
+	}
+	fmt.Fprintf(tw, "SOAP round trips per order\t%s\t%d calls, %s per call waiting on bcqb\n", perOrder(int64(r.SOAPCalls), r.Orders), r.SOAPCalls,
+		perOrderDuration(r.SOAPWait, max(r.SOAPCalls, 1)))
 	fmt.Fprintf(tw, "qbXML requests per order\t%s\t%d requests in %d messages (%s messages per order)\n",
 		perOrder(int64(r.Requests), r.Orders), r.Requests, r.Messages, perOrder(int64(r.Messages), r.Orders))
 	fmt.Fprintf(tw, "BigCommerce calls per order\t%s\t%d calls, %d answered 429\n", perOrder(r.BCCalls, r.Orders), r.BCCalls, r.BCRateLimited)
-	if r.PeakRSS > 0 {
-		fmt.Fprintf(tw, "peak RSS\t%d MB\tthe whole process: bcqb, the offline store and the simulators\n", r.PeakRSS>>20)
+	var bench []string
+	if r.BenchCPU > 0 {
+		bench = append(bench, "CPU "+r.BenchCPU.Round(time.Millisecond).String())
+	}
+	if r.ThreadCPU {
+		bench = append(bench, fmt.Sprintf("of which the simulated QuickBooks %s, the offline store %s (thread CPU)",
+			r.QBCPU.Round(time.Millisecond), r.StoreCPU.Round(time.Millisecond)))
+	}
+	if r.BenchRSS > 0 {
+		bench = append(bench, "peak RSS "+megabytes(r.BenchRSS))
+	}
+	if len(bench) > 0 {
+		fmt.Fprintf(tw, "bench process\t\tnot bcqb: the offline store, the simulated Web Connector and QuickBooks; %s\n", strings.Join(bench, ", "))
 	}
 	tw.Flush()
 

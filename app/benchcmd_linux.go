@@ -1,6 +1,7 @@
 package app
 
 import (
+	"os"
 	"syscall"
 	"time"
 )
@@ -25,4 +26,13 @@ func processUsage() (cpu time.Duration, peakRSS int64, ok bool) {
 		return 0, 0, false
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), int64(ru.Maxrss) << 10, true // Maxrss is in KiB
+}
+
+// childPeakRSS is a stopped child process's peak resident set size in bytes
+// (getrusage of the child, as its exit status carries it), or 0.
+func childPeakRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		return int64(ru.Maxrss) << 10 // Maxrss is in KiB on Linux
+	}
+	return 0
 }
