@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -435,5 +436,44 @@ func TestSyncThousandOrders(t *testing.T) {
 	r.settle()
 	if n := len(r.company.Transactions()); n != before {
 		t.Errorf("the second run made %d more transactions", n-before)
+	}
+}
+
+// TestSyncProcessingFees: with a fee set for card payments, each paid card
+// order's sales receipt carries the fee as a negative line, so QuickBooks'
+// deposit is what the processor pays out, to the cent.
+func TestSyncProcessingFees(t *testing.T) {
+	r := newSyncRig(t, 40, 9)
+	ctx := context.Background()
+	stores, err := r.db.BCStores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetBCStoreSettings(ctx, stores[0].ID,
+		`{"fees": {"Credit Card": {"percent": "2.9", "fixed": "0.30"}, "PayPal": {"percent": "3.49", "fixed": "0.49"}}}`); err != nil {
+		t.Fatal(err)
+	}
+	r.pulled()
+	r.settle()
+	counts := r.checkBooks()
+	ps, _ := r.db.Postings(ctx, r.companyID(), store.PostingPosted, 1000)
+	withFees := 0
+	for _, p := range ps {
+		if p.DocKind == store.DocOrder && p.Credits != "" {
+			withFees++
+		}
+	}
+	t.Logf("%v; %d posted orders deduct fees or credits", counts, withFees)
+	if withFees == 0 {
+		t.Error("no posted order deducts a processing fee")
+	}
+	// The fee lines' item and its expense account were created in QuickBooks.
+	for _, key := range []string{"item:bigcommerce processing fees", "account:merchant fees"} {
+		if e, err := r.db.Ledger(ctx, r.companyID(), key); err != nil || e.QBID == "" {
+			if key == "account:merchant fees" && errors.Is(err, store.ErrNotFound) {
+				continue // the sample company has its own Merchant Fees account
+			}
+			t.Errorf("ledger %s = %+v, %v", key, e, err)
+		}
 	}
 }

@@ -399,8 +399,10 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	}
 	o, err := plan.BuildOrder(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, pl.s, pl.snap, posted)
 	in.RefNumber, in.BCTotal = o.RefNumber, o.Total.StringFixed(2)
-	if !o.Credits.IsZero() {
-		in.Credits = o.Credits.StringFixed(2)
+	// What the sale deducts from BigCommerce's total: gift certificates and
+	// store credit (money received earlier) and processing fees.
+	if d := o.Credits.Add(o.Fees); !d.IsZero() {
+		in.Credits = d.StringFixed(2)
 	}
 	if !o.Rounding.IsZero() {
 		in.Rounding = o.Rounding.StringFixed(2)

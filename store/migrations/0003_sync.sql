@@ -81,9 +81,9 @@ CREATE TABLE postings (
     txn_type     TEXT NOT NULL DEFAULT '',
     txn_id       TEXT NOT NULL DEFAULT '',
     ref_number   TEXT NOT NULL DEFAULT '',
-    -- BigCommerce's total, and what gift certificates and store credit paid
-    -- of it (the sale carries them as negative lines, so QuickBooks' total
-    -- is bc_total - credits).
+    -- BigCommerce's total, and what the sale deducts from it: what gift
+    -- certificates and store credit paid, and processing fees (negative
+    -- lines), so QuickBooks' total is bc_total - credits.
     bc_total     TEXT NOT NULL DEFAULT '',
     credits      TEXT NOT NULL DEFAULT '',
     rounding     TEXT NOT NULL DEFAULT '',
