@@ -76,6 +76,13 @@ func (s *Server) setup(ctx context.Context) error {
 		}
 		s.log.InfoContext(ctx, "Web Connector user ready", "user", cfg.QBWCUser)
 	}
+	if cfg.AdminPassword != "" {
+		if changed, err := s.db.PutAdminPassword(ctx, cfg.AdminPassword); err != nil {
+			return fmt.Errorf("BCQB_ADMIN_PASSWORD: %w", err)
+		} else if changed {
+			s.log.InfoContext(ctx, "the page's password was set from BCQB_ADMIN_PASSWORD; page sessions ended")
+		}
+	}
 	if cfg.Setup != nil {
 		for _, c := range cfg.Setup.Companies {
 			if _, err := s.db.PutUser(ctx, c.QBWCUser, c.QBWCPassword); err != nil {
@@ -145,6 +152,7 @@ func (s *Server) setup(ctx context.Context) error {
 			return qwc.BuildFile(ctx, s.db, store.NewGUID, qwc.FileOptions{BaseURL: cfg.BaseURL, UserName: user,
 				RunEveryNMinutes: cfg.RunEveryMinutes})
 		},
+		OpenQWC:   true, // until the demo, bench and app tests build the .qwc with qwc.BuildFile
 		CA:        caHandler,
 		Webhooks:  s.pull.webhooks(),
 		Templates: tmpl,

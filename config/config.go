@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Config is bcqb's configuration.
@@ -29,6 +30,9 @@ type Config struct {
 	// start, for unattended installs.
 	QBWCUser     string
 	QBWCPassword string
+	// AdminPassword sets (or changes) the page's administrator password at
+	// start; without it the first visit to the page asks for one.
+	AdminPassword string
 	// TLSCert and TLSKey serve HTTPS with the given pair; without them an
 	// https BaseURL is served with a certificate from bcqb's own local CA.
 	TLSCert string
@@ -80,6 +84,7 @@ func (c *Config) settings() []setting {
 		{flag: "base-url", env: "BCQB_BASE_URL", usage: "URL the Web Connector uses to reach bcqb (default http://localhost:<port>)", str: &c.BaseURL},
 		{flag: "qbwc-user", env: "BCQB_QBWC_USER", usage: "Web Connector user to create or update at start", str: &c.QBWCUser},
 		{flag: "qbwc-password", env: "BCQB_QBWC_PASSWORD", usage: "password of that user (prefer BCQB_QBWC_PASSWORD_FILE)", secret: true, str: &c.QBWCPassword},
+		{flag: "admin-password", env: "BCQB_ADMIN_PASSWORD", usage: "the page's administrator password, set or changed at start (prefer BCQB_ADMIN_PASSWORD_FILE)", secret: true, str: &c.AdminPassword},
 		{flag: "tls-cert", env: "BCQB_TLS_CERT", usage: "TLS certificate file (PEM); default: bcqb's own CA for an https base URL", str: &c.TLSCert},
 		{flag: "tls-key", env: "BCQB_TLS_KEY", usage: "TLS private key file (PEM)", str: &c.TLSKey},
 		{flag: "run-every", env: "BCQB_RUN_EVERY_MINUTES", def: "15", usage: "Web Connector schedule written into the .qwc file, in minutes", num: &c.RunEveryMinutes},
@@ -107,6 +112,7 @@ func parse(name string, args []string, getenv func(string) string, extra func(*f
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(new(strings.Builder))
 	var errs []error
+	var secrets []secretDefault
 	for _, s := range c.settings() {
 		def := s.def
 		if v, err := lookup(s, getenv); err != nil {
@@ -119,6 +125,11 @@ func parse(name string, args []string, getenv func(string) string, extra func(*f
 			usage = fmt.Sprintf("%s (env %s or %s_FILE)", s.usage, s.env, s.env)
 		}
 		switch {
+		case s.str != nil && s.secret:
+			// A secret is not the flag's default: -h prints defaults, and
+			// would print the password read from the environment.
+			fs.StringVar(s.str, s.flag, "", usage)
+			secrets = append(secrets, secretDefault{s.flag, s.str, def})
 		case s.str != nil:
 			fs.StringVar(s.str, s.flag, def, usage)
 		case s.num != nil:
@@ -144,10 +155,25 @@ func parse(name string, args []string, getenv func(string) string, extra func(*f
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	for _, s := range secrets {
+		if !given[s.flag] {
+			*s.str = s.value
+		}
+	}
 	if err := c.Validate(); err != nil {
 		return nil, fs, err
 	}
 	return c, fs, nil
+}
+
+// secretDefault is a secret read from the environment, applied after the
+// flags unless its flag was given.
+type secretDefault struct {
+	flag  string
+	str   *string
+	value string
 }
 
 func orZero(s string) string {
@@ -211,6 +237,14 @@ func (c *Config) Validate() error {
 	}
 	if len(c.QBWCPassword) > 72 {
 		bad("BCQB_QBWC_PASSWORD is longer than 72 bytes, which bcrypt cannot hash")
+	}
+	// The same rules as store.CheckAdminPassword, repeated here so that a
+	// mistake is told before the store is opened.
+	if c.AdminPassword != "" && utf8.RuneCountInString(c.AdminPassword) < 10 {
+		bad("BCQB_ADMIN_PASSWORD is shorter than 10 characters")
+	}
+	if len(c.AdminPassword) > 72 {
+		bad("BCQB_ADMIN_PASSWORD is longer than 72 bytes, which bcrypt cannot hash")
 	}
 	if c.RunEveryMinutes < 0 {
 		bad("BCQB_RUN_EVERY_MINUTES must not be negative")

@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -21,10 +22,12 @@ import (
 	"github.com/bcqb/bcqb/store"
 )
 
-// Store is what the pages need from the store.
+// Store is what the pages need from the store; *store.DB is one.
 type Store interface {
 	Ping(ctx context.Context) error
 	Users(ctx context.Context) ([]store.User, error)
+	Dashboard
+	Admin
 }
 
 // Deps are the parts the web server is built from.
@@ -34,6 +37,11 @@ type Deps struct {
 	Store Store
 	// QWC builds the .qwc file of a Web Connector user.
 	QWC func(ctx context.Context, user string) (qwc.File, error)
+	// OpenQWC serves /qwc without a login. The .qwc file names the Web
+	// Connector user and the FileID and OwnerID, so it belongs behind the
+	// login; this is true only until the demo, the bench and the tests take
+	// the file from qwc.BuildFile instead of downloading it.
+	OpenQWC bool
 	// CA serves bcqb's root certificate; nil when bcqb does not run its own CA.
 	CA http.Handler
 	// Webhooks receives BigCommerce's callbacks; nil when none are wanted.
@@ -42,10 +50,20 @@ type Deps struct {
 	Version   string
 	BaseURL   string
 	Log       *slog.Logger
+	// LoginDelay is how long a failed login is held before its answer; nil
+	// is half a second to a second. Tests shorten it.
+	LoginDelay func() time.Duration
 }
 
 type server struct {
 	Deps
+	// secure marks cookies Secure: the base URL is https, so the browser
+	// reaches bcqb over TLS (directly or through a proxy).
+	secure     bool
+	baseOrigin string
+	baseHost   string
+	attempts   addrLocks
+	loginDelay func() time.Duration
 }
 
 // NewHandler returns the router.
@@ -53,16 +71,24 @@ func NewHandler(d Deps) http.Handler {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{Deps: d}
+	s := &server{Deps: d, secure: strings.HasPrefix(d.BaseURL, "https://"), loginDelay: d.LoginDelay}
+	if s.loginDelay == nil {
+		s.loginDelay = defaultLoginDelay
+	}
+	if u, err := url.Parse(d.BaseURL); err == nil {
+		s.baseOrigin = u.Scheme + "://" + u.Host
+		s.baseHost = u.Hostname()
+	}
 	r := mux.NewRouter()
+	// Outside the login: what the Web Connector calls and checks, health,
+	// the root certificate (needed before the page can be trusted), and
+	// BigCommerce's callbacks, each with its own credentials or none needed.
 	r.Handle("/qbwc", d.SOAP)
 	if d.Webhooks != nil {
 		r.Handle("/webhooks/bigcommerce", d.Webhooks).Methods(http.MethodPost)
 	}
 	r.HandleFunc("/healthz", s.healthz).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/qwc", s.qwcFile).Methods(http.MethodGet)
 	r.HandleFunc("/support", s.page("support.html", "Support")).Methods(http.MethodGet, http.MethodHead)
-	r.HandleFunc("/", s.page("index.html", "Home")).Methods(http.MethodGet, http.MethodHead)
 	if d.CA != nil {
 		r.Handle("/ca.crt", d.CA)
 	} else {
@@ -71,19 +97,48 @@ func NewHandler(d Deps) http.Handler {
 				msg: "bcqb is not running its own certificate authority (it serves the certificate it was given, or plain http on localhost)."})
 		})
 	}
+	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServer(http.FS(static.Files))))
+
+	// Logging in.
+	r.HandleFunc("/login", s.guardPage(s.loginForm)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/login", s.guardPage(s.login)).Methods(http.MethodPost)
+	r.HandleFunc("/setup", s.guardPage(s.setupForm)).Methods(http.MethodGet, http.MethodHead)
+	r.HandleFunc("/setup", s.guardPage(s.setup)).Methods(http.MethodPost)
+
+	// Behind the login.
+	r.HandleFunc("/logout", s.requireLogin(s.logout)).Methods(http.MethodPost)
+	if d.OpenQWC {
+		r.HandleFunc("/qwc", s.qwcFile).Methods(http.MethodGet)
+	} else {
+		r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
+	}
+	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
+
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})
 	})
-	r.PathPrefix("/static/").Handler(http.StripPrefix("/static/", http.FileServer(http.FS(static.Files))))
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, &httpError{status: http.StatusMethodNotAllowed, msg: r.Method + " is not allowed at " + r.URL.Path + "."})
+	})
 	return securityHeaders(r)
 }
 
+// contentSecurityPolicy allows the page only its own styles, scripts and
+// images and its own forms, and no framing (clickjacking). The templates use
+// no inline script or style, so none is allowed.
+const contentSecurityPolicy = "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// securityHeaders go on every answer. No Strict-Transport-Security: with
+// bcqb's own CA, a browser that has not imported the root yet must still be
+// able to click through the warning once to download it.
 func securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		next.ServeHTTP(w, r)
 	})
 }
@@ -152,30 +207,30 @@ func safeFileName(s string) string {
 	}, s)
 }
 
+// pageData is what every page's header and footer read.
 type pageData struct {
 	Title   string
 	Version string
 	AppURL  string
 	PageURL string
 	TLS     bool
-	Users   []string
+	// LoggedIn shows the logout button; CSRF is the token every form echoes.
+	LoggedIn bool
+	CSRF     string
 }
 
+func (s *server) pageData(r *http.Request, title string) pageData {
+	d := pageData{Title: title, Version: s.Version, AppURL: s.BaseURL + "/qbwc", PageURL: s.BaseURL + "/", TLS: s.secure}
+	if sess, ok := sessionFrom(r.Context()); ok {
+		d.LoggedIn, d.CSRF = true, sess.CSRFToken
+	}
+	return d
+}
+
+// page serves a page that needs nothing but pageData.
 func (s *server) page(name, title string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		d := pageData{Title: title, Version: s.Version, AppURL: s.BaseURL + "/qbwc", PageURL: s.BaseURL + "/",
-			TLS: strings.HasPrefix(s.BaseURL, "https://")}
-		if name == "index.html" {
-			users, err := s.Store.Users(r.Context())
-			if err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			for _, u := range users {
-				d.Users = append(d.Users, u.Username)
-			}
-		}
-		s.render(w, r, http.StatusOK, name, d)
+		s.render(w, r, http.StatusOK, name, s.pageData(r, title))
 	}
 }
 
@@ -189,6 +244,8 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	// Pages show the state of the books, and forms carry tokens: never cached.
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
 }
@@ -215,7 +272,19 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 		he = &httpError{status: http.StatusInternalServerError, msg: "bcqb could not answer this request; see the bcqb log."}
 	}
+	// A browser gets a page; curl and the Web Connector get the words alone.
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		d := s.pageData(r, http.StatusText(he.status))
+		s.render(w, r, he.status, "error.html", errorPage{pageData: d, Status: he.status, Message: he.msg})
+		return
+	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(he.status)
 	fmt.Fprintln(w, he.msg)
+}
+
+type errorPage struct {
+	pageData
+	Status  int
+	Message string
 }
