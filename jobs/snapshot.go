@@ -25,6 +25,7 @@ type snapshot struct {
 	ledger map[string]store.LedgerEntry
 	names  map[string]bool // lower-case customer names in use
 	multi  bool
+	home   string // ISO code of the home currency, "" unknown
 }
 
 var _ plan.Lists = (*snapshot)(nil)
@@ -57,17 +58,32 @@ func newSnapshot(ctx context.Context, db PlanStore, c store.Company, s plan.Sett
 	for _, e := range ledger {
 		snap.reserve(e)
 	}
+	snap.multi, snap.home = companyCurrency(c.InfoJSON, s)
+	return snap, nil
+}
+
+// companyCurrency reads the multicurrency preference and the home currency
+// (its ISO code, "" when unknown) from the company information the
+// company-info job stored: qbxml.HCP as encoding/json writes it, so
+// {"Preferences": {"MultiCurrencyPreferences": {"IsMultiCurrencyOn": true,
+// "HomeCurrencyRef": {"ListID": "...", "FullName": "US Dollar"}}}}.
+func companyCurrency(infoJSON string, s plan.Settings) (multi bool, home string) {
 	var info struct {
 		Preferences struct {
-			MultiCurrency *struct {
-				IsMultiCurrencyOn bool
-			}
+			MultiCurrencyPreferences *qbxml.MultiCurrencyPreferences
 		}
 	}
-	if c.InfoJSON != "" && json.Unmarshal([]byte(c.InfoJSON), &info) == nil && info.Preferences.MultiCurrency != nil {
-		snap.multi = info.Preferences.MultiCurrency.IsMultiCurrencyOn
+	if infoJSON == "" || json.Unmarshal([]byte(infoJSON), &info) != nil || info.Preferences.MultiCurrencyPreferences == nil {
+		return false, ""
 	}
-	return snap, nil
+	mc := info.Preferences.MultiCurrencyPreferences
+	if !mc.IsMultiCurrencyOn {
+		return false, ""
+	}
+	if mc.HomeCurrencyRef != nil {
+		home = plan.CurrencyCode(s, mc.HomeCurrencyRef.FullName)
+	}
+	return true, home
 }
 
 func (s *snapshot) reserve(e store.LedgerEntry) {
@@ -127,6 +143,9 @@ func (s *snapshot) NameTaken(name string) bool { return s.names[strings.ToLower(
 
 // MultiCurrency implements plan.Lists.
 func (s *snapshot) MultiCurrency() bool { return s.multi }
+
+// HomeCurrency implements plan.Lists.
+func (s *snapshot) HomeCurrency() string { return s.home }
 
 func decimalOf(s string) (decimal.Decimal, error) {
 	if s == "" {

@@ -35,6 +35,10 @@ type record struct {
 	Applied  []application   `json:"applied,omitempty"`
 	ARDelta  decimal.Decimal `json:"arDelta"` // a check's A/R lines: raises the customer's balance
 	TxnNum   int64           `json:"txnNumber,omitempty"`
+	// Currency (ISO code) and Rate (home per foreign) of a transaction of a
+	// multicurrency company; Total is in Currency.
+	Currency string          `json:"currency,omitempty"`
+	Rate     decimal.Decimal `json:"exchangeRate"`
 }
 
 // stockMove is a change of an inventory item's quantity on hand.
@@ -79,6 +83,9 @@ type companyData struct {
 	DataExts    []dataExt    `json:"dataExts,omitempty"`
 	Defaults    defaults     `json:"defaults"`
 	SavedSet    *savedSet    `json:"savedMessageSet,omitempty"`
+	// MultiCurrency is on, with HomeCurrency the ListID of the home currency.
+	MultiCurrency bool   `json:"multiCurrency,omitempty"`
+	HomeCurrency  string `json:"homeCurrency,omitempty"`
 }
 
 // defaults are the company preferences the simulator uses.
@@ -159,6 +166,11 @@ type CompanyOptions struct {
 	Country                string
 	QBXMLMajor, QBXMLMinor int
 	Name, FilePath         string
+	// MultiCurrency turns multicurrency on in a new company, with a few
+	// built-in currencies (see currency.go); HomeCurrency is the home
+	// currency's QuickBooks name (default "US Dollar").
+	MultiCurrency bool
+	HomeCurrency  string
 }
 
 // NewSampleCompany returns a fresh company like a new QuickBooks sample
@@ -179,8 +191,9 @@ func NewSampleCompany(opts CompanyOptions) *Company {
 	if opts.FilePath != "" {
 		c.d.FilePath = opts.FilePath
 	}
+	c.d.MultiCurrency = opts.MultiCurrency
 	c.reindex()
-	c.seedSample()
+	c.seedSample(opts.HomeCurrency)
 	return c
 }
 
@@ -520,6 +533,11 @@ type Txn struct {
 	TxnDate   string
 	Customer  string // the customer, or a check's payee
 	Memo      string
+	// Currency is the ISO code of a multicurrency company's transaction
+	// ("" otherwise), and HomeTotal its Total in the home currency (Total ×
+	// ExchangeRate rounded to cents; Total when there is no rate).
+	Currency  string
+	HomeTotal decimal.Decimal
 	Subtotal  decimal.Decimal // sales transactions: the lines, without sales tax item lines
 	SalesTax  decimal.Decimal // the header tax (SalesTaxTotal) plus the sales tax item lines
 	Total     decimal.Decimal
@@ -552,8 +570,9 @@ func (c *Company) Transactions() []Txn {
 			used, _ := c.applied(r.ID)
 			t.Open = r.Total.Sub(used)
 		}
+		t.Currency, t.HomeTotal = r.Currency, r.homeTotal()
 		if r.Voided {
-			t.Total = decimal.Zero
+			t.Total, t.HomeTotal = decimal.Zero, decimal.Zero
 		}
 		out = append(out, t)
 	}

@@ -41,8 +41,21 @@ func (c *Company) companyRet(rq *elem) *elem {
 	return r
 }
 
+// multiCurrencyPreferences says whether multicurrency is on, and the home currency.
+func (c *Company) multiCurrencyPreferences() *elem {
+	if !c.d.MultiCurrency {
+		return el("MultiCurrencyPreferences", leaf("IsMultiCurrencyOn", "false"))
+	}
+	p := el("MultiCurrencyPreferences", leaf("IsMultiCurrencyOn", "true"))
+	if home := c.byID[c.d.HomeCurrency]; home != nil {
+		p.Kids = append(p.Kids, refNode("HomeCurrencyRef", home))
+	}
+	return p
+}
+
 // preferencesRet answers PreferencesQuery with the preferences the
-// simulator honours (sales tax defaults, inventory on, no multicurrency).
+// simulator honours (sales tax defaults, inventory on, multicurrency when
+// the company was made with it).
 func (c *Company) preferencesRet() *elem {
 	ref := func(name, id string) *elem {
 		if r := c.byID[id]; r != nil {
@@ -57,7 +70,7 @@ func (c *Company) preferencesRet() *elem {
 			leaf("CalculateChargesFrom", "DueDate"), leaf("IsMarkedToBePrinted", "false")),
 		el("JobsAndEstimatesPreferences", leaf("IsUsingEstimates", "false"), leaf("IsUsingProgressInvoicing", "false"),
 			leaf("IsPrintingItemsWithZeroAmounts", "false")),
-		el("MultiCurrencyPreferences", leaf("IsMultiCurrencyOn", "false")),
+		c.multiCurrencyPreferences(),
 		el("PurchasesAndVendorsPreferences", leaf("IsUsingInventory", "true"), leaf("DaysBillsAreDue", "10"),
 			leaf("IsAutomaticallyUsingDiscounts", "false")),
 		el("ReportsPreferences", leaf("AgingReportBasis", "AgeFromDueDate"), leaf("SummaryReportBasis", "Accrual")),
@@ -74,7 +87,7 @@ func (c *Company) preferencesRet() *elem {
 // has that bcqb needs: standard accounts (with Undeposited Funds and
 // Accounts Receivable), Tax/Non sales tax codes, a sales tax item and its
 // agency, payment methods, a class, a few items and customers.
-func (c *Company) seedSample() {
+func (c *Company) seedSample(homeCurrency string) {
 	add := func(kind string, kids ...*elem) *record {
 		n := el(kind+"Add", kids...)
 		if t, ok := childType(schemaMessages[kind+"AddRq"], kind+"Add"); ok {
@@ -89,6 +102,21 @@ func (c *Company) seedSample() {
 		return r
 	}
 	ref := func(name, full string) *elem { return el(name, leaf("FullName", full)) }
+	if c.d.MultiCurrency {
+		// The currencies first: accounts and customers take the home one.
+		if homeCurrency == "" {
+			homeCurrency = "US Dollar"
+		}
+		for _, cur := range sampleCurrencies {
+			r := add("Currency", leaf("Name", cur.name), leaf("CurrencyCode", cur.code))
+			if cur.name == homeCurrency {
+				c.d.HomeCurrency = r.ID
+			}
+		}
+		if c.d.HomeCurrency == "" {
+			panic(fmt.Sprintf("seed: home currency %q is not one of the sample currencies", homeCurrency))
+		}
+	}
 	accounts := []struct{ name, typ string }{
 		{"Checking", "Bank"}, {"Undeposited Funds", "OtherCurrentAsset"}, {"Accounts Receivable", "AccountsReceivable"},
 		{"Inventory Asset", "OtherCurrentAsset"}, {"Accounts Payable", "AccountsPayable"},

@@ -138,6 +138,9 @@ func (c *Company) listAdd(kind string, add *elem) (*record, *qbStatus) {
 	if st := c.resolveRefs(ret, kind, "ParentRef"); st != nil {
 		return nil, st
 	}
+	if st := c.listCurrency(kind, ret); st != nil {
+		return nil, st
+	}
 	if kind == "ItemSalesTax" {
 		if st := taxAgencyRequired(ret); st != nil {
 			return nil, st

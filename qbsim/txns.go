@@ -30,6 +30,9 @@ func (c *Company) txnAdd(kind string, add *elem) (*record, *qbStatus) {
 	if cust := c.refRecord(ret, "CustomerRef"); cust != nil {
 		r.Customer = cust.ID
 	}
+	if st := c.txnCurrency(kind, ret, r); st != nil {
+		return nil, st
+	}
 	var st *qbStatus
 	switch kind {
 	case "SalesReceipt", "Invoice", "CreditMemo":
@@ -47,6 +50,9 @@ func (c *Company) txnAdd(kind string, add *elem) (*record, *qbStatus) {
 	}
 	if st != nil {
 		return nil, st
+	}
+	if !r.Rate.IsZero() {
+		ret.Set("TotalAmountInHomeCurrency", money(r.homeTotal()))
 	}
 	r.ID = c.newTxnID(now)
 	c.d.TxnNumber++

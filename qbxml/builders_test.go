@@ -134,6 +134,11 @@ func TestBuildRefuses(t *testing.T) {
 			r.SalesReceiptAdd.Lines[0].Rate = PriceOf(dec("1.123456"))
 			return r
 		}, V13, "more than 5 decimals"},
+		{"eleven-decimal exchange rate", func() Request {
+			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+			r.SalesReceiptAdd.ExchangeRate = FloatOf(dec("1.08695652173"))
+			return r
+		}, V13, "more than 10 decimals"},
 		{"rate and percent", func() Request {
 			r := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
 			r.SalesReceiptAdd.Lines[0].RatePercent = PercentOf(dec("5"))
@@ -394,5 +399,41 @@ func TestMessageSetIDs(t *testing.T) {
 		for name, why := range xmllint(t, xsdFor(ref, V13), docs) {
 			t.Errorf("%s does not validate: %s\n%s", name, why, docs[name])
 		}
+	}
+}
+
+// TestExchangeRateAndCurrency: ExchangeRate is written where the schema puts
+// it on each sales and money transaction (the XSD test checks the order),
+// with its decimals as given; absent, it is left out; a customer's
+// CurrencyRef is written by name.
+func TestExchangeRateAndCurrency(t *testing.T) {
+	for name, want := range map[string]string{
+		"SalesReceiptAddRq":       "<Other>",
+		"InvoiceAddRq":            "",
+		"CreditMemoAddRq":         "",
+		"ReceivePaymentAddRq":     "<TotalAmount>15.00</TotalAmount><ExchangeRate>",
+		"ARRefundCreditCardAddRq": "<Memo>Refund</Memo><ExchangeRate>",
+	} {
+		b, err := NewMessage(StopOnError).Add("1", sampleRequests()[name]()).Build(V13)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Contains(b, []byte("<ExchangeRate>")) || (want != "" && want != "<Other>" && !bytes.Contains(b, []byte(want))) {
+			t.Errorf("%s: no ExchangeRate (after %q):\n%s", name, want, b)
+		}
+	}
+	sr := sampleRequests()["SalesReceiptAddRq"]().(*SalesReceiptAddRq)
+	b, _ := NewMessage(StopOnError).Add("1", sr).Build(V13)
+	if !bytes.Contains(b, []byte("<ExchangeRate>1.0869565217</ExchangeRate>")) {
+		t.Errorf("rate not written as given:\n%s", b)
+	}
+	sr.SalesReceiptAdd.ExchangeRate = Float{}
+	b, _ = NewMessage(StopOnError).Add("1", sr).Build(V13)
+	if bytes.Contains(b, []byte("ExchangeRate")) {
+		t.Errorf("absent rate written:\n%s", b)
+	}
+	b, _ = NewMessage(StopOnError).Add("1", sampleRequests()["CustomerAddRq"]()).Build(V13)
+	if !bytes.Contains(b, []byte("<CurrencyRef><FullName>Euro</FullName></CurrencyRef></CustomerAdd>")) {
+		t.Errorf("customer currency:\n%s", b)
 	}
 }

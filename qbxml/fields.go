@@ -273,6 +273,7 @@ var (
 	typePrice    = reflect.TypeFor[Price]()
 	typeQuantity = reflect.TypeFor[Quantity]()
 	typePercent  = reflect.TypeFor[Percent]()
+	typeFloat    = reflect.TypeFor[Float]()
 	typeDate     = reflect.TypeFor[Date]()
 	typeDateTime = reflect.TypeFor[DateTime]()
 )
@@ -283,7 +284,7 @@ func isLeaf(t reflect.Type) bool {
 		t = t.Elem()
 	}
 	switch t {
-	case typeAmount, typePrice, typeQuantity, typePercent, typeDate, typeDateTime:
+	case typeAmount, typePrice, typeQuantity, typePercent, typeFloat, typeDate, typeDateTime:
 		return true
 	}
 	return t.Kind() != reflect.Struct

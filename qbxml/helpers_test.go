@@ -160,7 +160,8 @@ func sampleRequests() map[string]func() Request {
 		"CustomerAddRq": func() Request {
 			return &CustomerAddRq{CustomerAdd: CustomerAdd{Name: "Jane Doe <jane@example.com>", IsActive: new(true), CompanyName: "Doe & Co",
 				FirstName: "Jane", LastName: "Doe", BillAddress: addr(), ShipAddress: addr(), Phone: "555-0100", Email: "jane@example.com",
-				SalesTaxCodeRef: RefName("Tax"), AccountNumber: "BC-17", PreferredPaymentMethodRef: RefName("Visa"), Notes: "BigCommerce customer 17"}}
+				SalesTaxCodeRef: RefName("Tax"), AccountNumber: "BC-17", PreferredPaymentMethodRef: RefName("Visa"), Notes: "BigCommerce customer 17",
+				CurrencyRef: RefName("Euro")}}
 		},
 		"CustomerModRq": func() Request {
 			return &CustomerModRq{CustomerMod: CustomerMod{ListID: "80000001-1416570432", EditSequence: "1416570432",
@@ -172,7 +173,7 @@ func sampleRequests() map[string]func() Request {
 				TxnDate: testDay, RefNumber: "100042", BillAddress: addr(), ShipAddress: addr(), PaymentMethodRef: RefName("Visa"),
 				ShipDate: testDay, ItemSalesTaxRef: RefName("IL Sales Tax"), Memo: "BigCommerce order #100042",
 				IsToBePrinted: new(false), IsToBeEmailed: new(false), CustomerSalesTaxCodeRef: RefName("Tax"),
-				DepositToAccountRef: RefName("Undeposited Funds"),
+				DepositToAccountRef: RefName("Undeposited Funds"), ExchangeRate: FloatOf(dec("1.0869565217")),
 				Lines: []SalesLineAdd{
 					{ItemRef: RefName("TSHIRT-RED-M"), Desc: "T-shirt", Quantity: QuantityInt(2), Rate: PriceOf(dec("19.99")), Amount: AmountOf(dec("39.98")), SalesTaxCodeRef: RefName("Tax")},
 					{ItemRef: RefName("BC Coupon"), RatePercent: PercentOf(dec("-10"))},
@@ -181,23 +182,24 @@ func sampleRequests() map[string]func() Request {
 		},
 		"InvoiceAddRq": func() Request {
 			return &InvoiceAddRq{InvoiceAdd: InvoiceAdd{CustomerRef: RefID("80000001-1416570432"), ARAccountRef: RefName("Accounts Receivable"),
-				TxnDate: testDay, RefNumber: "100043", PONumber: "PO-9", DueDate: testDay, Memo: "BigCommerce order #100043",
+				TxnDate: testDay, RefNumber: "100043", PONumber: "PO-9", DueDate: testDay, Memo: "BigCommerce order #100043", ExchangeRate: FloatOf(dec("0.73529")),
 				Lines: []SalesLineAdd{{ItemRef: RefName("Engraving"), Quantity: QuantityOf(dec("1.5")), Rate: PriceOf(dec("10.00001")), Amount: AmountOf(dec("15.00"))}}}}
 		},
 		"ReceivePaymentAddRq": func() Request {
 			return &ReceivePaymentAddRq{ReceivePaymentAdd: ReceivePaymentAdd{CustomerRef: RefID("80000001-1416570432"), TxnDate: testDay,
-				RefNumber: "ch_3Nabcdefghijklmn", TotalAmount: AmountOf(dec("15.00")), PaymentMethodRef: RefName("Visa"),
+				RefNumber: "ch_3Nabcdefghijklmn", TotalAmount: AmountOf(dec("15.00")), ExchangeRate: FloatOf(dec("1.2658227848")), PaymentMethodRef: RefName("Visa"),
 				DepositToAccountRef: RefName("Undeposited Funds"),
 				AppliedToTxns:       []AppliedToTxnAdd{{TxnID: "C5-1417118624", PaymentAmount: AmountOf(dec("15.00"))}}}}
 		},
 		"CreditMemoAddRq": func() Request {
 			return &CreditMemoAddRq{CreditMemoAdd: CreditMemoAdd{CustomerRef: RefName("Jane Doe"), TxnDate: testDay, RefNumber: "R100042",
-				Memo:  "BigCommerce refund 7 of order #100042",
+				Memo: "BigCommerce refund 7 of order #100042", ExchangeRate: FloatOf(dec("1")),
 				Lines: []SalesLineAdd{{ItemRef: RefName("TSHIRT-RED-M"), Quantity: QuantityInt(1), Rate: PriceOf(dec("19.99"))}}}}
 		},
 		"ARRefundCreditCardAddRq": func() Request {
 			return &ARRefundCreditCardAddRq{ARRefundCreditCardAdd: ARRefundCreditCardAdd{CustomerRef: RefName("Jane Doe"),
 				RefundFromAccountRef: RefName("Undeposited Funds"), TxnDate: testDay, RefNumber: "R100042", PaymentMethodRef: RefName("Visa"),
+				Memo: "Refund", ExchangeRate: FloatOf(dec("1.0869565217")),
 				RefundAppliedToTxns: []RefundAppliedToTxnAdd{{TxnID: "C7-1417118700", RefundAmount: AmountOf(dec("19.99"))}}}}
 		},
 		"CheckAddRq": func() Request {

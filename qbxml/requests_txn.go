@@ -35,6 +35,11 @@ func (l *SalesLineAdd) check() error {
 }
 
 // SalesReceiptAdd is a paid sale (a BigCommerce order captured at checkout).
+//
+// ExchangeRate, here and on InvoiceAdd, CreditMemoAdd, ReceivePaymentAdd and
+// ARRefundCreditCardAdd, is for multicurrency company files: units of home
+// currency per unit of the customer's currency (a transaction is in its
+// customer's currency); left out, QuickBooks uses the currency list's rate.
 type SalesReceiptAdd struct {
 	CustomerRef             *Ref           `xml:"CustomerRef,omitempty"`
 	ClassRef                *Ref           `xml:"ClassRef,omitempty"`
@@ -60,6 +65,7 @@ type SalesReceiptAdd struct {
 	CustomerSalesTaxCodeRef *Ref           `xml:"CustomerSalesTaxCodeRef,omitempty"`
 	DepositToAccountRef     *Ref           `xml:"DepositToAccountRef,omitempty"`
 	Other                   string         `xml:"Other,omitempty" qb:"max=29"`
+	ExchangeRate            Float          `xml:"ExchangeRate"`
 	Lines                   []SalesLineAdd `xml:"SalesReceiptLineAdd" qb:"req"`
 }
 
@@ -96,6 +102,7 @@ type InvoiceAdd struct {
 	IsTaxIncluded           *bool          `xml:"IsTaxIncluded,omitempty"`
 	CustomerSalesTaxCodeRef *Ref           `xml:"CustomerSalesTaxCodeRef,omitempty"`
 	Other                   string         `xml:"Other,omitempty" qb:"max=29"`
+	ExchangeRate            Float          `xml:"ExchangeRate"`
 	Lines                   []SalesLineAdd `xml:"InvoiceLineAdd"`
 }
 
@@ -132,6 +139,7 @@ type CreditMemoAdd struct {
 	IsTaxIncluded           *bool          `xml:"IsTaxIncluded,omitempty"`
 	CustomerSalesTaxCodeRef *Ref           `xml:"CustomerSalesTaxCodeRef,omitempty"`
 	Other                   string         `xml:"Other,omitempty" qb:"max=29"`
+	ExchangeRate            Float          `xml:"ExchangeRate"`
 	Lines                   []SalesLineAdd `xml:"CreditMemoLineAdd" qb:"req"`
 }
 
@@ -158,6 +166,7 @@ type ReceivePaymentAdd struct {
 	TxnDate             Date              `xml:"TxnDate"`
 	RefNumber           string            `xml:"RefNumber,omitempty" qb:"max=20"`
 	TotalAmount         Amount            `xml:"TotalAmount"`
+	ExchangeRate        Float             `xml:"ExchangeRate"`
 	PaymentMethodRef    *Ref              `xml:"PaymentMethodRef,omitempty"`
 	Memo                string            `xml:"Memo,omitempty" qb:"max=4095"`
 	DepositToAccountRef *Ref              `xml:"DepositToAccountRef,omitempty"`
@@ -195,6 +204,7 @@ type ARRefundCreditCardAdd struct {
 	Address              *Address                `xml:"Address,omitempty"`
 	PaymentMethodRef     *Ref                    `xml:"PaymentMethodRef,omitempty"`
 	Memo                 string                  `xml:"Memo,omitempty" qb:"max=4095"`
+	ExchangeRate         Float                   `xml:"ExchangeRate"`
 	RefundAppliedToTxns  []RefundAppliedToTxnAdd `xml:"RefundAppliedToTxnAdd" qb:"req"`
 }
 

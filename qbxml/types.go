@@ -19,7 +19,7 @@ type Num[K numTag] struct {
 }
 
 // numTag ties a Num to its numberKind; the tags are unexported so only the
-// four qbXML number types exist.
+// qbXML number types below exist.
 type numTag interface{ kind() numberKind }
 
 type (
@@ -27,12 +27,14 @@ type (
 	priceTag    struct{}
 	quantityTag struct{}
 	percentTag  struct{}
+	floatTag    struct{}
 )
 
 func (amountTag) kind() numberKind   { return amountKind }
 func (priceTag) kind() numberKind    { return priceKind }
 func (quantityTag) kind() numberKind { return quantityKind }
 func (percentTag) kind() numberKind  { return percentKind }
+func (floatTag) kind() numberKind    { return floatKind }
 
 // Amount is a qbXML AMTTYPE: money with exactly two decimals. The zero value
 // is "absent" (the element is left out); use AmountOf for a real amount.
@@ -48,6 +50,11 @@ type Quantity = Num[quantityTag]
 
 // Percent is a qbXML PERCENTTYPE (7.25 means 7.25 %): up to five decimals.
 type Percent = Num[percentTag]
+
+// Float is a qbXML FLOATTYPE (an ExchangeRate: units of home currency per
+// unit of the foreign currency). The schema allows any decimal; bcqb writes
+// at most ten decimals, so round before building.
+type Float = Num[floatTag]
 
 // AmountOf wraps d as a present Amount. It does not round: see RoundAmount.
 func AmountOf(d decimal.Decimal) Amount { return Amount{d: d, set: true} }
@@ -68,6 +75,9 @@ func QuantityInt(i int64) Quantity { return QuantityOf(decimal.NewFromInt(i)) }
 // PercentOf wraps d as a present Percent.
 func PercentOf(d decimal.Decimal) Percent { return Percent{d: d, set: true} }
 
+// FloatOf wraps d as a present Float.
+func FloatOf(d decimal.Decimal) Float { return Float{d: d, set: true} }
+
 // numberKind describes one of qbXML's numeric string types (qbxmltypes*.xsd).
 type numberKind struct {
 	name      string
@@ -81,6 +91,7 @@ var (
 	priceKind    = numberKind{name: "price", intDigits: 10, maxScale: 5}
 	quantityKind = numberKind{name: "quantity", intDigits: 10, maxScale: 5}
 	percentKind  = numberKind{name: "percent", intDigits: 10, maxScale: 5}
+	floatKind    = numberKind{name: "float", intDigits: 10, maxScale: 10}
 )
 
 func (n Num[K]) kind() numberKind { var k K; return k.kind() }

@@ -23,6 +23,11 @@ import (
 // without email "order:<order id>" (a customer of its own: nothing else
 // identifies it).
 //
+// In a foreign currency of a multicurrency company, the order posts to the
+// shopper's customer of that currency: key "<key>|<CUR>" and name
+// "<name> (<CUR>)" (the name cut to fit 41 characters, and made distinct
+// with the key's hash like any taken name), created with a CurrencyRef.
+//
 // The name is "First Last", or the company, or the email; characters
 // QuickBooks cannot store are transliterated (Cyrillic, Greek) or replaced
 // (qbxml.Clean); when nothing readable is left the email is used. It is cut
@@ -32,12 +37,35 @@ import (
 // original QuickBooks cannot store is kept there as a quoted string with
 // \u escapes ("\u0418\u0432\u0430\u043d"), which strconv.Unquote reverses.
 func CustomerFor(d bigcommerce.OrderDetails, s Settings, l Lists) Customer {
-	c, _ := customerFor(d, s, l)
+	f, _, _ := foreignFor(d.Order, s, l)
+	c, _ := customerFor(d, s, l, f)
 	return c
 }
 
-// customerFor is CustomerFor with the changes Normalize made to the Add.
-func customerFor(d bigcommerce.OrderDetails, s Settings, l Lists) (Customer, []qbxml.Change) {
+// customerFor is CustomerFor with the changes Normalize made to the Add;
+// in a foreign currency of a multicurrency company (f set), the customer
+// of that currency (see inCurrency).
+func customerFor(d bigcommerce.OrderDetails, s Settings, l Lists, f *foreignCurrency) (Customer, []qbxml.Change) {
+	c, ch := homeCustomer(d, s, l)
+	if f == nil {
+		return c, ch
+	}
+	full := c
+	if c.Add == nil {
+		// The home-currency customer exists: its fields, for the new one.
+		full, ch = homeCustomer(d, s, anyNew{l})
+	}
+	return inCurrency(c, full.Add, f, l), ch
+}
+
+// anyNew is Lists knowing no customer key, so that homeCustomer builds the
+// Add of a customer QuickBooks holds already.
+type anyNew struct{ Lists }
+
+func (anyNew) Customer(string) (string, bool) { return "", false }
+
+// homeCustomer is the customer of an order in the home currency.
+func homeCustomer(d bigcommerce.OrderDetails, s Settings, l Lists) (Customer, []qbxml.Change) {
 	o := d.Order
 	if ch, ok := s.Channels[o.ChannelID]; ok && ch.Customer != "" {
 		return shared("channel:"+strconv.FormatInt(o.ChannelID, 10), ch.Customer, l), nil
@@ -79,7 +107,7 @@ func customerFor(d bigcommerce.OrderDetails, s Settings, l Lists) (Customer, []q
 	}
 	name = qbxml.Fit(strings.ReplaceAll(name, ":", "-"), qbxml.MaxCustomerName)
 	if l.NameTaken(name) {
-		name = withKeyHash(name, key)
+		name = withKeyHash(name, key, qbxml.MaxCustomerName)
 	}
 	notes := "BigCommerce customer " + key
 	if orig != name {
@@ -123,12 +151,13 @@ func shared(key, name string, l Lists) Customer {
 }
 
 // withKeyHash makes a name distinct and stable for a key: the name, cut to
-// leave room, then " ~" and five characters of a hash of the key.
-func withKeyHash(name, key string) string {
+// leave room within size runes, then " ~" and five characters of a hash of
+// the key.
+func withKeyHash(name, key string, size int) string {
 	sum := sha256.Sum256([]byte(key))
 	tag := " ~" + base32.StdEncoding.EncodeToString(sum[:])[:5]
 	r := []rune(name)
-	if max := qbxml.MaxCustomerName - len(tag); len(r) > max {
+	if max := size - len(tag); len(r) > max {
 		r = r[:max]
 	}
 	return strings.TrimRight(string(r), " ") + tag

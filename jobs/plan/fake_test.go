@@ -192,6 +192,9 @@ func checkOrder(t *testing.T, d bigcommerce.OrderDetails, o Order, multi bool) {
 			t.Errorf("order %d: converted total %s, want %s", id, o.Total, exact)
 		}
 	}
+	if multi {
+		checkCurrency(t, d, o.Customer, exchangeRateOf(o))
+	}
 	for _, it := range o.Items {
 		if it.NonInventory != nil {
 			mustValidate(t, &qbxml.ItemNonInventoryAddRq{ItemNonInventoryAdd: *it.NonInventory})
@@ -219,6 +222,12 @@ func checkRefund(t *testing.T, d bigcommerce.OrderDetails, r bigcommerce.Refund,
 		t.Fatalf("order %d refund %d: no credit memo (%s %s)", d.Order.ID, r.ID, rf.Action, rf.Reason)
 	}
 	mustValidate(t, &qbxml.CreditMemoAddRq{CreditMemoAdd: *rf.CreditMemo})
+	if multi {
+		checkCurrency(t, d, rf.Customer, rf.CreditMemo.ExchangeRate)
+		if rf.CardRefund != nil && rf.CardRefund.ExchangeRate.String() != rf.CreditMemo.ExchangeRate.String() {
+			t.Errorf("order %d refund %d: card refund rate %s, credit memo %s", d.Order.ID, r.ID, rf.CardRefund.ExchangeRate, rf.CreditMemo.ExchangeRate)
+		}
+	}
 	want := r.TotalAmount.Decimal
 	if !multi {
 		want = rf.Total
@@ -236,6 +245,46 @@ func checkRefund(t *testing.T, d bigcommerce.OrderDetails, r bigcommerce.Refund,
 	}
 }
 
+// exchangeRateOf is the ExchangeRate of an order's sale.
+func exchangeRateOf(o Order) qbxml.Float {
+	switch {
+	case o.SalesReceipt != nil:
+		return o.SalesReceipt.ExchangeRate
+	case o.Invoice != nil:
+		if o.Payment != nil && o.Payment.ExchangeRate.String() != o.Invoice.ExchangeRate.String() {
+			return qbxml.Float{} // flagged below as wrong
+		}
+		return o.Invoice.ExchangeRate
+	}
+	return qbxml.Float{}
+}
+
+// checkCurrency: in a multicurrency company whose home currency is the
+// store's default, an order in another currency posts to the shopper's
+// customer of that currency at 1 / BigCommerce's rate; one in the home
+// currency to the home customer, without a rate.
+func checkCurrency(t *testing.T, d bigcommerce.OrderDetails, c Customer, rate qbxml.Float) {
+	t.Helper()
+	o := d.Order
+	if o.DefaultCurrencyCode == o.StoreDefaultCode || o.StoreDefaultCode == "" {
+		if rate.IsSet() || strings.Contains(c.Key, "|") || (c.Add != nil && c.Add.CurrencyRef != nil) {
+			t.Errorf("order %d in the home currency: rate %s, customer %s %+v", o.ID, rate, c.Key, c.Add)
+		}
+		return
+	}
+	cur := o.DefaultCurrencyCode
+	if !strings.HasSuffix(c.Key, "|"+cur) || !strings.HasSuffix(c.Name, " ("+cur+")") || len([]rune(c.Name)) > qbxml.MaxCustomerName {
+		t.Errorf("order %d in %s: customer %q %q", o.ID, cur, c.Key, c.Name)
+	}
+	if c.Add != nil && (c.Add.CurrencyRef == nil || c.Add.CurrencyRef.FullName != currencyNames[cur]) {
+		t.Errorf("order %d in %s: customer added with currency %+v", o.ID, cur, c.Add.CurrencyRef)
+	}
+	want := decimal.NewFromInt(1).DivRound(o.StoreDefaultToTxnFX.Decimal, 10)
+	if !rate.IsSet() || !rate.Decimal().Equal(want) {
+		t.Errorf("order %d in %s: ExchangeRate %s, want %s (1 / %s)", o.ID, cur, rate, want, o.StoreDefaultToTxnFX.Decimal)
+	}
+}
+
 func mustValidate(t *testing.T, rq qbxml.Request) {
 	t.Helper()
 	if err := qbxml.ValidateRequest(rq, qbxml.V13); err != nil {
@@ -249,6 +298,7 @@ type lists struct {
 	customers map[string]string
 	taken     map[string]bool
 	multi     bool
+	home      string
 }
 
 func newLists() *lists {
@@ -259,6 +309,7 @@ func (l *lists) Item(sku string) (string, bool)     { n, ok := l.items[sku]; ret
 func (l *lists) Customer(key string) (string, bool) { n, ok := l.customers[key]; return n, ok }
 func (l *lists) NameTaken(name string) bool         { return l.taken[name] }
 func (l *lists) MultiCurrency() bool                { return l.multi }
+func (l *lists) HomeCurrency() string               { return l.home }
 
 var _ = errors.Is
 var _ = decimal.Zero

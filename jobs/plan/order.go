@@ -107,7 +107,7 @@ func BuildOrder(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, poste
 		return out, err
 	}
 	out.RefNumber = ref
-	cv := newConv(o, l.MultiCurrency())
+	cv := newConv(o, s, l)
 	out.Currency = cv.currency
 	out.Total = cents(cv.money(o.TotalIncTax.Decimal))
 	status := statusName(o.StatusID)
@@ -157,7 +157,7 @@ func planPosted(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, poste
 			cm := &qbxml.CreditMemoAdd{
 				CustomerRef: inv.CustomerRef, ClassRef: inv.ClassRef, TxnDate: dateIn(o.DateModified, s), RefNumber: inv.RefNumber,
 				BillAddress: inv.BillAddress, ShipAddress: inv.ShipAddress, ItemSalesTaxRef: inv.ItemSalesTaxRef,
-				Memo: out.Memo + " cancelled", Lines: inv.Lines,
+				Memo: out.Memo + " cancelled", ExchangeRate: inv.ExchangeRate, Lines: inv.Lines,
 			}
 			sale.Invoice = nil
 			sale.CreditMemo = cm
@@ -230,22 +230,39 @@ func dateIn(t time.Time, s Settings) qbxml.Date {
 	return qbxml.DateOf(t.In(loc))
 }
 
-// conv converts BigCommerce's transactional amounts into the currency posted.
+// conv converts BigCommerce's transactional amounts into the currency
+// posted; fx is set for a foreign currency of a multicurrency company.
 type conv struct {
 	rate     decimal.Decimal // divide by it; zero means no conversion
 	currency string
 	note     string
+	fx       *foreignCurrency
+	err      error // the currency cannot be posted (buildSale returns it)
 }
 
-func newConv(o bigcommerce.Order, multi bool) conv {
+// exchangeRate is the ExchangeRate of the order's transactions (absent
+// unless in a foreign currency with BigCommerce's rate).
+func (c conv) exchangeRate() qbxml.Float {
+	if c.fx == nil {
+		return qbxml.Float{}
+	}
+	return c.fx.rate
+}
+
+func newConv(o bigcommerce.Order, s Settings, l Lists) conv {
 	txn := o.DefaultCurrencyCode
 	if txn == "" {
 		txn = o.CurrencyCode
 	}
 	c := conv{currency: txn}
+	multi := l.MultiCurrency()
+	if multi {
+		c.fx, c.note, c.err = foreignFor(o, s, l)
+		return c
+	}
 	base := o.StoreDefaultCode
 	rate := o.StoreDefaultToTxnFX.Decimal
-	if multi || base == "" || base == txn || !rate.IsPositive() || rate.Equal(decimal.NewFromInt(1)) {
+	if base == "" || base == txn || !rate.IsPositive() || rate.Equal(decimal.NewFromInt(1)) {
 		return c
 	}
 	c.rate, c.currency = rate, base

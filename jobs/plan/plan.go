@@ -141,6 +141,11 @@ type Settings struct {
 	FeeExpenseItem    string `json:"fee_expense_item"`
 	FeeExpenseAccount string `json:"fee_expense_account"`
 
+	// CurrencyNames maps an ISO currency code to QuickBooks' name of the
+	// currency (its Currency List), where bcqb's table of the common ones
+	// lacks it or the company file renamed it.
+	CurrencyNames map[string]string `json:"currency_names,omitempty"`
+
 	Class string `json:"class"`
 	// Channels sets, per BigCommerce channel_id, a class, customer and
 	// deposit account (Amazon, eBay, point of sale).
@@ -224,6 +229,10 @@ type Lists interface {
 	NameTaken(name string) bool
 	// MultiCurrency reports whether the company file uses multicurrency.
 	MultiCurrency() bool
+	// HomeCurrency is the ISO code of the company's home currency when
+	// known (a multicurrency file's preferences), "" otherwise: the
+	// planner then takes the store's default currency to be it.
+	HomeCurrency() string
 }
 
 // Actions for an order version.
@@ -289,7 +298,10 @@ type Order struct {
 	Rounding decimal.Decimal
 	// Currency is the ISO code of the amounts posted: the order's
 	// transactional currency, or the store's default when QuickBooks has no
-	// multicurrency and the order was converted at BigCommerce's rate.
+	// multicurrency and the order was converted at BigCommerce's rate. In a
+	// multicurrency company an order in a currency other than the home
+	// currency posts to the shopper's customer of that currency, with
+	// ExchangeRate (see currency.go).
 	Currency string
 	// Changes lists what was cut or replaced to fit QuickBooks (originals kept).
 	Changes []qbxml.Change

@@ -841,3 +841,144 @@ func TestProcessingFees(t *testing.T) {
 		})
 	}
 }
+
+// TestMultiCurrency: a EUR order into a multicurrency company whose home
+// currency is the store's (USD) posts BigCommerce's EUR amounts exactly,
+// to the shopper's EUR customer (created with CurrencyRef "Euro"), with
+// ExchangeRate = 1 / BigCommerce's USD→EUR rate; a USD order posts to the
+// home customer without a rate.
+func TestMultiCurrency(t *testing.T) {
+	eur := func(id int64, status int) bigcommerce.OrderDetails {
+		d := order(id, status, true, item{sku: "A", name: "A", price: "119.00", qty: 1, pct: "19"})
+		d.Order.DefaultCurrencyCode, d.Order.CurrencyCode, d.Order.StoreDefaultCode, d.Order.StoreDefaultToTxnFX = "EUR", "EUR", "USD", amt("0.9200000000")
+		return d
+	}
+	l := newLists()
+	l.multi = true
+	t.Run("sales receipt", func(t *testing.T) {
+		d := eur(30, StatusCompleted)
+		o := mustPost(t, d, DefaultSettings(), l)
+		if o.Currency != "EUR" || !o.Total.Equal(dec("119.00")) || !Total(o.SalesReceipt.Lines).Equal(d.Order.TotalIncTax.Decimal) {
+			t.Errorf("currency %s total %s lines %s, BigCommerce EUR %s", o.Currency, o.Total, Total(o.SalesReceipt.Lines), d.Order.TotalIncTax)
+		}
+		if r := o.SalesReceipt.ExchangeRate; r.String() != "1.0869565217" {
+			t.Errorf("ExchangeRate %s", r)
+		}
+		c := o.Customer
+		if c.Key != "email:jane.doe@example.com|EUR" || c.Name != "Jane Doe (EUR)" || c.Add == nil || c.Add.Name != c.Name ||
+			c.Add.CurrencyRef == nil || c.Add.CurrencyRef.FullName != "Euro" || c.Add.Email != "Jane.Doe@Example.com" ||
+			!strings.Contains(c.Add.Notes, "BigCommerce customer email:jane.doe@example.com|EUR") {
+			t.Errorf("customer %+v %+v", c, c.Add)
+		}
+		if o.SalesReceipt.CustomerRef.FullName != "Jane Doe (EUR)" || o.SalesReceipt.DepositToAccountRef.FullName != DefaultDepositAccount {
+			t.Errorf("receipt customer %+v deposit %+v", o.SalesReceipt.CustomerRef, o.SalesReceipt.DepositToAccountRef)
+		}
+		noted := false
+		for _, n := range o.Notes {
+			noted = noted || strings.Contains(n, "1 EUR = 1.0869565217 USD")
+		}
+		if !noted {
+			t.Errorf("notes %q", o.Notes)
+		}
+	})
+	t.Run("invoice and payment", func(t *testing.T) {
+		s := DefaultSettings()
+		s.Mode = ModeInvoice
+		o := mustPost(t, eur(31, StatusCompleted), s, l)
+		if o.Invoice.ExchangeRate.String() != "1.0869565217" || o.Payment.ExchangeRate.String() != "1.0869565217" || o.Payment.TotalAmount.String() != "119.00" {
+			t.Errorf("invoice rate %s, payment %s at %s", o.Invoice.ExchangeRate, o.Payment.TotalAmount, o.Payment.ExchangeRate)
+		}
+	})
+	t.Run("known EUR customer, home customer known", func(t *testing.T) {
+		l := newLists()
+		l.customers["email:jane.doe@example.com"] = "Jane Doe"
+		l.taken["Jane Doe"] = true
+		o := mustPost(t, eur(32, StatusCompleted), DefaultSettings(), l)
+		if o.Customer.Name != "Jane Doe (EUR)" || o.Customer.Add == nil || o.Customer.Add.BillAddress == nil || o.Customer.Add.CurrencyRef.FullName != "Euro" {
+			t.Errorf("EUR customer of a known shopper: %+v %+v", o.Customer, o.Customer.Add)
+		}
+		l.customers["email:jane.doe@example.com|EUR"] = "Jane Doe (EUR)"
+		if o := mustPost(t, eur(33, StatusCompleted), DefaultSettings(), l); o.Customer.Add != nil || o.Customer.Name != "Jane Doe (EUR)" {
+			t.Errorf("known EUR customer: %+v", o.Customer)
+		}
+	})
+	t.Run("name taken and long", func(t *testing.T) {
+		l := newLists()
+		l.taken["Jane Doe (EUR)"] = true
+		o := mustPost(t, eur(34, StatusCompleted), DefaultSettings(), l)
+		if n := o.Customer.Name; n == "Jane Doe (EUR)" || !strings.HasPrefix(n, "Jane Doe ~") || !strings.HasSuffix(n, " (EUR)") {
+			t.Errorf("taken: %q", n)
+		}
+		d := eur(35, StatusCompleted)
+		d.Order.BillingAddress.FirstName = "Maximiliane-Alexandra"
+		d.Order.BillingAddress.LastName = "von Hohenzollern-Sigmaringen"
+		o = mustPost(t, d, DefaultSettings(), newLists())
+		if n := o.Customer.Name; len([]rune(n)) > qbxml.MaxCustomerName || !strings.HasSuffix(n, " (EUR)") {
+			t.Errorf("long: %q (%d)", n, len([]rune(n)))
+		}
+	})
+	t.Run("single customer", func(t *testing.T) {
+		s := DefaultSettings()
+		s.Customers = CustomerSingle
+		o := mustPost(t, eur(36, StatusCompleted), s, l)
+		if o.Customer.Key != "single|EUR" || o.Customer.Name != "Web Customer (EUR)" || o.Customer.Add.CurrencyRef.FullName != "Euro" {
+			t.Errorf("single: %+v %+v", o.Customer, o.Customer.Add)
+		}
+	})
+	t.Run("home currency order", func(t *testing.T) {
+		o := mustPost(t, order(37, StatusCompleted, false, item{sku: "A", name: "A", price: "10.00", qty: 1}), DefaultSettings(), l)
+		if o.SalesReceipt.ExchangeRate.IsSet() || o.Customer.Key != "email:jane.doe@example.com" || o.Customer.Add.CurrencyRef != nil {
+			t.Errorf("home: rate %s customer %+v", o.SalesReceipt.ExchangeRate, o.Customer)
+		}
+	})
+	t.Run("QuickBooks' home currency differs", func(t *testing.T) {
+		l := newLists()
+		l.home = "EUR"
+		// (BuildOrder, not mustPost: its check takes the home currency to be the store's.)
+		o, err := BuildOrder(store, eur(38, StatusCompleted), DefaultSettings(), l, Posted{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.SalesReceipt.ExchangeRate.IsSet() || o.Customer.Key != "email:jane.doe@example.com" {
+			t.Errorf("EUR order into a EUR company: rate %s customer %s", o.SalesReceipt.ExchangeRate, o.Customer.Key)
+		}
+		l.home = "GBP"
+		if o, err = BuildOrder(store, eur(39, StatusCompleted), DefaultSettings(), l, Posted{}); err != nil {
+			t.Fatal(err)
+		}
+		if o.SalesReceipt.ExchangeRate.IsSet() || o.Customer.Key != "email:jane.doe@example.com|EUR" || len(o.Notes) == 0 {
+			t.Errorf("EUR order into a GBP company: rate %s customer %s notes %q", o.SalesReceipt.ExchangeRate, o.Customer.Key, o.Notes)
+		}
+	})
+	t.Run("unknown currency", func(t *testing.T) {
+		d := eur(40, StatusCompleted)
+		d.Order.DefaultCurrencyCode = "XTS"
+		if _, err := BuildOrder(store, d, DefaultSettings(), l, Posted{}); !errors.Is(err, ErrNeedsMapping) || !strings.Contains(err.Error(), "currency_names") {
+			t.Errorf("unknown currency: %v", err)
+		}
+		s := DefaultSettings()
+		s.CurrencyNames = map[string]string{"XTS": "Test Currency"}
+		o, err := BuildOrder(store, d, s, l, Posted{})
+		if err != nil || o.Customer.Add.CurrencyRef.FullName != "Test Currency" || o.Customer.Name != "Jane Doe (XTS)" {
+			t.Errorf("mapped currency: %v %+v", err, o.Customer.Add)
+		}
+		d.Order.StatusID = StatusPending
+		d.Order.DefaultCurrencyCode = "XTS"
+		if o, err := BuildOrder(store, d, DefaultSettings(), l, Posted{}); err != nil || o.Action != ActionSkip {
+			t.Errorf("a pending order in an unknown currency: %s %v", o.Action, err)
+		}
+	})
+	t.Run("refund", func(t *testing.T) {
+		d := eur(41, StatusCompleted)
+		r := bigcommerce.Refund{ID: 9, OrderID: 41, TotalAmount: amt("119.00"), TotalTax: amt("19.00"),
+			Items: []bigcommerce.RefundItem{{ItemType: "PRODUCT", ItemID: 1, Quantity: 1}}}
+		rf, err := BuildRefund(store, d, r, DefaultSettings(), l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rf.Customer.Name != "Jane Doe (EUR)" || rf.CreditMemo.ExchangeRate.String() != "1.0869565217" || rf.CardRefund.ExchangeRate.String() != "1.0869565217" ||
+			!Total(rf.CreditMemo.Lines).Equal(dec("119.00")) {
+			t.Errorf("refund: %s %s %s %s", rf.Customer.Name, rf.CreditMemo.ExchangeRate, rf.CardRefund.ExchangeRate, Total(rf.CreditMemo.Lines))
+		}
+	})
+}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/bcqb/bcqb/bigcommerce"
 	"github.com/bcqb/bcqb/qbsim"
 	"github.com/bcqb/bcqb/qbxml"
@@ -19,9 +21,9 @@ type simulated struct {
 	l *lists
 }
 
-func newSimulated(t *testing.T) *simulated {
-	q := &simulated{t: t, c: qbsim.NewSampleCompany(qbsim.CompanyOptions{}), l: newLists()}
-	q.l.multi = false
+func newSimulated(t *testing.T, multi bool) *simulated {
+	q := &simulated{t: t, c: qbsim.NewSampleCompany(qbsim.CompanyOptions{MultiCurrency: multi}), l: newLists()}
+	q.l.multi = multi
 	income := qbxml.RefName(DefaultIncomeAccount)
 	q.must(&qbxml.AccountAddRq{AccountAdd: qbxml.AccountAdd{Name: DefaultIncomeAccount, AccountType: qbxml.AccountTypeIncome}})
 	q.must(&qbxml.AccountAddRq{AccountAdd: qbxml.AccountAdd{Name: DefaultCOGSAccount, AccountType: qbxml.AccountTypeCostOfGoodsSold}})
@@ -101,19 +103,27 @@ func TestSimulatedQuickBooks(t *testing.T) {
 		opt  bigcommerce.DetailOptions
 	}{{"tax-rows", pulledFull}, {"no-tax-rows", pulledLean}} {
 		ds := fakeDetails(t, 3, 150, pulled.opt)
-		t.Run(pulled.name, func(t *testing.T) { simulatedQuickBooks(t, ds) })
+		t.Run(pulled.name, func(t *testing.T) { simulatedQuickBooks(t, ds, false) })
+		t.Run(pulled.name+"/multicurrency", func(t *testing.T) { simulatedQuickBooks(t, ds, true) })
 	}
 }
 
-func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
-	q := newSimulated(t)
+// simulatedQuickBooks posts ds; with multi, into a multicurrency company
+// (home currency US Dollar, the store's default), where an order in CAD,
+// EUR or GBP posts in that currency: QuickBooks' total must be
+// BigCommerce's in that currency to the cent, and its home-currency total
+// the amount at 1 / BigCommerce's rate.
+func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool) {
+	q := newSimulated(t, multi)
+	wantCur := map[string]string{} // RefNumber -> currency QuickBooks must show (multicurrency)
+	wantRate := map[string]decimal.Decimal{}
 	s := DefaultSettings()
 	s.Mode = ModeInvoice
 	s.Fees = testFees
 	want := map[string]string{} // RefNumber -> total QuickBooks must show
 	wantTax := map[string]string{}
 	taxOf := func(ls []qbxml.SalesLineAdd) string { return Total(linesOf(ls, DefaultTaxItem)).StringFixed(2) }
-	posted, withFees := 0, 0
+	posted, withFees, foreign := 0, 0, 0
 	for i, d := range ds {
 		if i%2 == 0 {
 			s.Mode = ModeAuto
@@ -148,6 +158,16 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 		if !o.Fees.IsZero() {
 			withFees++
 		}
+		if multi {
+			wantCur[o.RefNumber], wantRate[o.RefNumber] = d.Order.DefaultCurrencyCode, decimal.NewFromInt(1)
+			if d.Order.DefaultCurrencyCode != d.Order.StoreDefaultCode {
+				wantRate[o.RefNumber] = decimal.NewFromInt(1).DivRound(d.Order.StoreDefaultToTxnFX.Decimal, 10)
+				foreign++
+			}
+			if o.Total.String() != d.Order.TotalIncTax.Decimal.Round(2).String() {
+				t.Errorf("order %d: Total %s, BigCommerce %s %s", d.Order.ID, o.Total, d.Order.DefaultCurrencyCode, d.Order.TotalIncTax)
+			}
+		}
 		posted++
 		for _, r := range d.Refunds {
 			rf, err := BuildRefund(store, d, r, s, q.l)
@@ -157,6 +177,7 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 			q.lists(rf.Customer, rf.Items)
 			cm := q.must(&qbxml.CreditMemoAddRq{CreditMemoAdd: *rf.CreditMemo}).(*qbxml.CreditMemoAddRs)
 			want[rf.RefNumber] = rf.Total.StringFixed(2)
+			wantCur[rf.RefNumber], wantRate[rf.RefNumber] = wantCur[o.RefNumber], wantRate[o.RefNumber]
 			if rf.CardRefund != nil {
 				rf.CardRefund.RefundAppliedToTxns[0].TxnID = cm.CreditMemo.TxnID
 				q.must(&qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: *rf.CardRefund})
@@ -178,9 +199,19 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails) {
 		if wt, ok := wantTax[tx.RefNumber]; ok && tx.SalesTax.StringFixed(2) != wt {
 			t.Errorf("%s %s: QuickBooks sales tax %s, BigCommerce's %s", tx.Kind, tx.RefNumber, tx.SalesTax.StringFixed(2), wt)
 		}
+		if !multi {
+			if tx.Currency != "" {
+				t.Errorf("%s %s: currency %s without multicurrency", tx.Kind, tx.RefNumber, tx.Currency)
+			}
+			continue
+		}
+		if tx.Currency != wantCur[tx.RefNumber] || tx.HomeTotal.String() != tx.Total.Mul(wantRate[tx.RefNumber]).Round(2).String() {
+			t.Errorf("%s %s: QuickBooks %s %s (home %s), BigCommerce %s %s at %s", tx.Kind, tx.RefNumber, tx.Currency, tx.Total, tx.HomeTotal,
+				wantCur[tx.RefNumber], w, wantRate[tx.RefNumber])
+		}
 	}
-	if seen != len(want) || posted < 100 || withFees < 10 {
+	if seen != len(want) || posted < 100 || withFees < 10 || (multi && foreign < 30) {
 		t.Errorf("QuickBooks holds %d of %d documents (%d orders posted)", seen, len(want), posted)
 	}
-	t.Logf("%d orders (%d with a processing fee) and %d documents in all posted and checked", posted, withFees, seen)
+	t.Logf("%d orders (%d with a processing fee, %d in a foreign currency) and %d documents in all posted and checked", posted, withFees, foreign, seen)
 }

@@ -53,8 +53,11 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		return out, err
 	}
 	out.RefNumber = ref
-	cv := newConv(o, l.MultiCurrency())
+	cv := newConv(o, s, l)
 	out.Currency = cv.currency
+	if cv.err != nil {
+		return out, cv.err
+	}
 	if cv.note != "" {
 		out.Notes = append(out.Notes, cv.note)
 	}
@@ -66,7 +69,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		return out, nil
 	}
 	var custChanges []qbxml.Change
-	out.Customer, custChanges = customerFor(d, s, l)
+	out.Customer, custChanges = customerFor(d, s, l, cv.fx)
 	out.Changes = append(out.Changes, custChanges...)
 	class := refOrNil(classFor(s, o.ChannelID))
 
@@ -232,7 +235,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 	custRef := refOrNil(out.Customer.Name)
 	out.CreditMemo = &qbxml.CreditMemoAdd{
 		CustomerRef: custRef, ClassRef: class, TxnDate: date, RefNumber: out.RefNumber, BillAddress: txnAddress(o.BillingAddress),
-		ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, Lines: lines,
+		ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, ExchangeRate: cv.exchangeRate(), Lines: lines,
 	}
 
 	// The money back: what went to a card or gateway. Refunds paid as
@@ -258,7 +261,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		case RefundByCard:
 			out.CardRefund = &qbxml.ARRefundCreditCardAdd{
 				CustomerRef: custRef, RefundFromAccountRef: deposit, TxnDate: date, RefNumber: out.RefNumber,
-				PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), Memo: out.Memo,
+				PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), Memo: out.Memo, ExchangeRate: cv.exchangeRate(),
 				RefundAppliedToTxns: []qbxml.RefundAppliedToTxnAdd{{RefundAmount: qbxml.AmountOf(back)}},
 			}
 		case RefundByCheck:

@@ -15,8 +15,11 @@ import (
 // invoice, with a payment when withPayment.
 func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Order, cv conv, receipt, withPayment bool) (Order, error) {
 	o := d.Order
+	if cv.err != nil {
+		return out, cv.err
+	}
 	var custChanges []qbxml.Change
-	out.Customer, custChanges = customerFor(d, s, l)
+	out.Customer, custChanges = customerFor(d, s, l, cv.fx)
 	out.Changes = append(out.Changes, custChanges...)
 	b, err := buildMoney(d, s, l, cv, out.Total)
 	out.Notes = append(out.Notes, b.notes...)
@@ -59,13 +62,14 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 		sr := &qbxml.SalesReceiptAdd{
 			CustomerRef: custRef, ClassRef: class, TxnDate: date, RefNumber: out.RefNumber, BillAddress: bill, ShipAddress: ship,
 			PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), ShipDate: shipDate,
-			ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID)), Lines: lines,
+			ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID)),
+			ExchangeRate: cv.exchangeRate(), Lines: lines,
 		}
 		out.SalesReceipt = sr
 	} else {
 		inv := &qbxml.InvoiceAdd{
 			CustomerRef: custRef, ClassRef: class, TxnDate: date, RefNumber: out.RefNumber, BillAddress: bill, ShipAddress: ship,
-			ShipDate: shipDate, ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, Lines: lines,
+			ShipDate: shipDate, ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, ExchangeRate: cv.exchangeRate(), Lines: lines,
 		}
 		out.Invoice = inv
 	}
@@ -79,7 +83,7 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 				when = o.DateCreated
 			}
 			pay := &qbxml.ReceivePaymentAdd{
-				CustomerRef: custRef, TxnDate: dateIn(when, s), RefNumber: out.RefNumber, TotalAmount: qbxml.AmountOf(amt),
+				CustomerRef: custRef, TxnDate: dateIn(when, s), RefNumber: out.RefNumber, TotalAmount: qbxml.AmountOf(amt), ExchangeRate: cv.exchangeRate(),
 				PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), Memo: out.Memo,
 				DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID)),
 				AppliedToTxns:       []qbxml.AppliedToTxnAdd{{PaymentAmount: qbxml.AmountOf(amt)}},
