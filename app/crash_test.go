@@ -113,8 +113,18 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	// QuickBooks takes its time, so that a kill lands mid-session.
 	r.company.SetFaults(qbsim.CompanyFaults{RequestDelay: 15 * time.Millisecond})
 	ctx := context.Background()
+	var db *store.DB
 	for round := 0; round < 4; round++ {
 		p := startBCQB(t, env)
+		if db == nil {
+			// The child's database, read beside it (WAL), for the .qwc file and the checks.
+			var err error
+			if db, err = store.Open(ctx, filepath.Join(data, "bcqb.db")); err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			r.db = db
+		}
 		wc := r.webConnector(qbsim.ConnectorFaults{})
 		done := make(chan struct{})
 		go func() {
@@ -137,12 +147,6 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	}
 	r.company.SetFaults(qbsim.CompanyFaults{})
 	startBCQB(t, env)
-	db, err := store.Open(ctx, filepath.Join(data, "bcqb.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	r.db = db
 	r.wc = r.webConnector(qbsim.ConnectorFaults{})
 	r.pulled()
 	r.settle()

@@ -206,27 +206,9 @@ func startChain(ctx context.Context, o chainOptions) (_ *chain, err error) {
 	return c, nil
 }
 
-// fetchQWC downloads the .qwc file bcqb serves, as a user would.
+// fetchQWC builds the .qwc file bcqb serves at /qwc (behind the page's login).
 func (c *chain) fetchQWC(ctx context.Context) (qbsim.QWC, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.cfg.BaseURL+"/qwc?user="+c.user, nil)
-	if err != nil {
-		return qbsim.QWC{}, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %s", resp.Status)
-	}
-	q, err := qbsim.ParseQWC(resp.Body)
-	if err != nil {
-		return qbsim.QWC{}, fmt.Errorf("the .qwc file bcqb serves: %w", err)
-	}
-	return q, nil
+	return buildQWC(ctx, c.srv.DB(), c.cfg.BaseURL, c.user, c.cfg.RunEveryMinutes)
 }
 
 // waitPulled waits until the store's first pull finished (bounded by ctx).
@@ -449,7 +431,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err 
 	}
 	fmt.Fprintf(stdout, "  offline BigCommerce:   %s/stores/%s/ (seed %d, %d orders, %s)\n",
 		c.fakeURL, c.storeHash, o.Seed, o.Orders, growText)
-	fmt.Fprintf(stdout, "  Web Connector user:    %s, password %s (.qwc file: %s/qwc)\n", c.user, c.password, c.cfg.BaseURL)
+	fmt.Fprintf(stdout, "  Web Connector user:    %s, password %s (.qwc file: %s/qwc, after logging in)\n", c.user, c.password, c.cfg.BaseURL)
 	speedText := o.Speed + " speed, waited for real"
 	if o.Speed == "" || o.Speed == "none" {
 		speedText = "answering at once"

@@ -71,12 +71,7 @@ func TestSyncManyStoresAndCompanies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := http.Get(ts.URL + "/qwc?user=" + c.user)
-		if err != nil {
-			t.Fatal(err)
-		}
-		q, err := qbsim.ParseQWC(resp.Body)
-		resp.Body.Close()
+		q, err := buildQWC(ctx, ts.DB(), ts.URL, c.user, 15)
 		if err != nil {
 			t.Fatal(err)
 		}

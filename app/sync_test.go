@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -55,12 +54,7 @@ func newSyncRig(t *testing.T, orders int, seed int64) *syncRig {
 // webConnector returns a new simulated Web Connector with bcqb's .qwc file.
 func (r *syncRig) webConnector(faults qbsim.ConnectorFaults) *qbsim.WebConnector {
 	r.t.Helper()
-	resp, err := http.Get(r.url + "/qwc?user=" + testUser)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	q, err := qbsim.ParseQWC(resp.Body)
+	q, err := buildQWC(context.Background(), r.db, r.url, testUser, 15)
 	if err != nil {
 		r.t.Fatal(err)
 	}
