@@ -471,3 +471,26 @@ func TestSyncProcessingFees(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncMultiCurrency: into a company file with multicurrency on, orders
+// paid in euros, pounds or Canadian dollars post in that currency, to a
+// customer of that currency, with BigCommerce's exchange rate; their totals
+// equal BigCommerce's to the cent in the shopper's currency.
+func TestSyncMultiCurrency(t *testing.T) {
+	r := newSyncRig(t, 60, 17)
+	r.company = qbsim.NewSampleCompany(qbsim.CompanyOptions{MultiCurrency: true})
+	r.wc = r.webConnector(qbsim.ConnectorFaults{})
+	r.pulled()
+	r.settle()
+	counts := r.checkBooks()
+	foreign := map[string]int{}
+	for _, x := range r.company.Transactions() {
+		if x.Currency != "" && x.Currency != "USD" && x.Currency != "US Dollar" {
+			foreign[x.Currency]++
+		}
+	}
+	t.Logf("%v; foreign-currency transactions: %v", counts, foreign)
+	if len(foreign) == 0 {
+		t.Error("no transaction was posted in the shopper's currency")
+	}
+}
