@@ -160,6 +160,18 @@ func received(d bigcommerce.OrderDetails, balance decimal.Decimal, cv conv) (dec
 	if n == 0 {
 		return balance, time.Time{}, ""
 	}
+	// Paid in full, judged in the currency BigCommerce took the money in:
+	// converted figures can differ by a cent of rounding, and a full
+	// payment must close the invoice, not leave that cent open.
+	o := d.Order
+	due := o.TotalIncTax.Decimal.Sub(o.GiftCertificateAmt.Decimal).Sub(o.StoreCreditAmount.Decimal)
+	if amt.GreaterThanOrEqual(due) {
+		note := ""
+		if amt.GreaterThan(due) {
+			note = fmt.Sprintf("BigCommerce's transactions took %s, more than the %s left to pay: the payment is %s", amt.StringFixed(2), due.StringFixed(2), balance.StringFixed(2))
+		}
+		return balance, when, note
+	}
 	amt = cents(cv.money(amt))
 	switch {
 	case amt.GreaterThan(balance):
