@@ -189,7 +189,8 @@ func sampleRequests() map[string]func() Request {
 			return &ReceivePaymentAddRq{ReceivePaymentAdd: ReceivePaymentAdd{CustomerRef: RefID("80000001-1416570432"), TxnDate: testDay,
 				RefNumber: "ch_3Nabcdefghijklmn", TotalAmount: AmountOf(dec("15.00")), ExchangeRate: FloatOf(dec("1.2658227848")), PaymentMethodRef: RefName("Visa"),
 				DepositToAccountRef: RefName("Undeposited Funds"),
-				AppliedToTxns:       []AppliedToTxnAdd{{TxnID: "C5-1417118624", PaymentAmount: AmountOf(dec("15.00"))}}}}
+				AppliedToTxns: []AppliedToTxnAdd{{TxnID: "C5-1417118624", PaymentAmount: AmountOf(dec("15.00")),
+					SetCredit: []SetCredit{{CreditTxnID: "C7-1417118700", AppliedAmount: AmountOf(dec("2.00")), Override: new(false)}}}}}}
 		},
 		"CreditMemoAddRq": func() Request {
 			return &CreditMemoAddRq{CreditMemoAdd: CreditMemoAdd{CustomerRef: RefName("Jane Doe"), TxnDate: testDay, RefNumber: "R100042",

@@ -150,12 +150,25 @@ type CreditMemoAddRq struct {
 	IncludeRetElement []string      `xml:"IncludeRetElement,omitempty" qb:"max=50"`
 }
 
-// AppliedToTxnAdd applies part of a payment to an invoice.
+// AppliedToTxnAdd applies part of a payment to an invoice, and with
+// SetCredit the customer's credits (credit memos) to it as well.
 type AppliedToTxnAdd struct {
-	TxnID              string `xml:"TxnID" qb:"req,max=36"`
-	PaymentAmount      Amount `xml:"PaymentAmount"`
-	DiscountAmount     Amount `xml:"DiscountAmount"`
-	DiscountAccountRef *Ref   `xml:"DiscountAccountRef,omitempty"`
+	TxnID              string      `xml:"TxnID" qb:"req,max=36"`
+	PaymentAmount      Amount      `xml:"PaymentAmount"`
+	SetCredit          []SetCredit `xml:"SetCredit"`
+	DiscountAmount     Amount      `xml:"DiscountAmount"`
+	DiscountAccountRef *Ref        `xml:"DiscountAccountRef,omitempty"`
+}
+
+// SetCredit uses AppliedAmount of a credit (a credit memo, by its TxnID) on
+// the invoice of the AppliedToTxnAdd holding it. A ReceivePaymentAdd may
+// carry only credits: TotalAmount 0 and PaymentAmount 0 apply a credit memo
+// to an invoice with no money received. Override (QuickBooks' "apply
+// anyway") is left out unless set.
+type SetCredit struct {
+	CreditTxnID   string `xml:"CreditTxnID" qb:"req,max=36"`
+	AppliedAmount Amount `xml:"AppliedAmount" qb:"req"`
+	Override      *bool  `xml:"Override,omitempty"`
 }
 
 // ReceivePaymentAdd records a customer payment against invoices. Set
