@@ -33,8 +33,10 @@ import (
 //     store's URL, a Web Connector user), and drives it over HTTP. The
 //     offline store, the simulated Web Connector and the simulated
 //     QuickBooks stay in the bench's process. bcqb is stopped with SIGTERM
-//     at the end, and its CPU (user and system) and peak RSS are read from
-//     its exit status (getrusage of the child): bcqb's own, nothing else.
+//     at the end, and its CPU (user and system) is read from its exit
+//     status (getrusage of the child): bcqb's own, nothing else. Its peak
+//     RSS is its memory's high-water mark, followed in /proc on Linux (see
+//     watchPeakRSS: the exit status's would include the bench's own).
 //   - Time. QuickBooks' own time is modeled (qbsim's Speed) and charged to a
 //     qbsim.FakeClock that only the simulated company uses, so the modeled
 //     seconds are summed, not waited. bcqb's real time is the pull's wall
@@ -326,7 +328,7 @@ func bench(ctx context.Context, o benchOptions) (r *benchResult, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
 	}
-	r.BCQBUser, r.BCQBSys, r.BCQBRSS = ps.UserTime(), ps.SystemTime(), childPeakRSS(ps)
+	r.BCQBUser, r.BCQBSys, r.BCQBRSS = ps.UserTime(), ps.SystemTime(), child.peakRSS(ps)
 	progress.InfoContext(ctx, "bcqb stopped", "cpu", r.BCQBCPU().Round(time.Millisecond), "peak_rss_mb", r.BCQBRSS>>20)
 	cpu1, rss, ok := processUsage()
 	if ok {
@@ -659,7 +661,7 @@ func (r *benchResult) print(w io.Writer) {
 		fmt.Fprintf(tw, "bcqb CPU per order\t-\tthis system does not report a child process's CPU time\n")
 	}
 	if r.BCQBRSS > 0 {
-		fmt.Fprintf(tw, "peak RSS\t%s\tbcqb's process (its maximum resident set, from its exit status)\n", megabytes(r.BCQBRSS))
+		fmt.Fprintf(tw, "peak RSS\t%s\tbcqb's process: %s\n", megabytes(r.BCQBRSS), peakRSSSource)
 	} else {
 		fmt.Fprintf(tw, "peak RSS\t-\tthis system does not report a child process's peak RSS\n")
 	}

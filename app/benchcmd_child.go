@@ -36,6 +36,9 @@ type bcqbChild struct {
 	out      *tailBuffer // the end of its stdout and stderr, for errors
 	done     chan struct{}
 	waitErr  error // set when done is closed
+	// peakRSS, once bcqb was waited for, is its peak RSS in bytes (0 when
+	// the system does not say).
+	peakRSS func(*os.ProcessState) int64
 }
 
 // childConfig is what startBCQBChild passes to bcqb in BCQB_* variables.
@@ -97,6 +100,7 @@ func startBCQBChild(ctx context.Context, cc childConfig) (_ *bcqbChild, err erro
 	if err := c.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start bcqb (%s serve): %w", path, err)
 	}
+	c.peakRSS = watchPeakRSS(c.cmd.Process.Pid)
 	go func() {
 		c.waitErr = c.cmd.Wait()
 		close(c.done)

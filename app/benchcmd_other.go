@@ -15,5 +15,10 @@ func threadCPU() (time.Duration, bool) { return 0, false }
 // bcqb's own CPU comes from its exit status, which every system gives).
 func processUsage() (cpu time.Duration, peakRSS int64, ok bool) { return 0, 0, false }
 
-// childPeakRSS is not reported here.
-func childPeakRSS(*os.ProcessState) int64 { return 0 }
+// watchPeakRSS is not available here: the peak RSS is not reported.
+func watchPeakRSS(int) (stop func(*os.ProcessState) int64) {
+	return func(*os.ProcessState) int64 { return 0 }
+}
+
+// peakRSSSource says where the bench's peak RSS of bcqb comes from.
+const peakRSSSource = "not reported on this system"
