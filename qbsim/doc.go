@@ -47,9 +47,12 @@
 // on overpaying), credit memos and their card refunds, customer balances and
 // quantity on hand are derived from the transactions, so a void undoes them;
 // a refund by check (an A/R expense line applied to the credit memo) uses
-// up the credit. Request elements whose accounting the simulator does not
-// carry out (SetCredit, payment discounts, IsTaxIncluded, ...) are refused
-// with status 3250 rather than ignored.
+// up the credit, and so does a payment's SetCredit (a credit memo applied to
+// an invoice: 3210 beyond the credit or the invoice's balance). Stock moves
+// by a line's Quantity: an inventory line with an amount and no Quantity
+// moves none. Request elements whose accounting the simulator does not
+// carry out (SetCredit on an invoice, payment discounts, IsTaxIncluded, ...)
+// are refused with status 3250 rather than ignored.
 // Queries take ListID/FullName/TxnID/RefNumber, NameFilter, ActiveStatus,
 // modified and transaction dates, EntityFilter (a check's payee),
 // PaidStatus, OwnerID (data extensions),

@@ -72,7 +72,9 @@ func (c *Company) newLineID() string {
 // notModeled lists request elements whose accounting the simulator does
 // not carry out; a request using them is refused (3250) rather than
 // answered with books that silently differ from QuickBooks'.
-var notModeled = []string{"SetCredit", "LinkToTxnID", "AppliedToTxnAdd/DiscountAmount", "AppliedToTxnAdd/SetCredit",
+// (A SetCredit inside a ReceivePayment's AppliedToTxnAdd is modeled: see
+// receivePayment; one directly on an InvoiceAdd is not.)
+var notModeled = []string{"SetCredit", "LinkToTxnID", "AppliedToTxnAdd/DiscountAmount",
 	"AppliedToTxnAdd/TxnLineDetail", "CreditCardTxnInfo"}
 
 func unsupported(kind string, add *elem) *qbStatus {
@@ -218,8 +220,11 @@ func (c *Company) salesTxn(kind string, ret *elem, r *record) *qbStatus {
 		if isTaxable {
 			taxableSub = taxableSub.Add(amt)
 		}
-		if item != nil && item.Kind == "ItemInventory" && !q.IsZero() {
-			r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: q.Mul(sign)})
+		// Stock moves by the line's Quantity: an inventory line without one
+		// (an amount only, as QuickBooks takes a blank Qty) posts its amount
+		// to the item's income account and moves no stock, and no cost.
+		if item != nil && item.Kind == "ItemInventory" && hasQty && !qty.IsZero() {
+			r.Stock = append(r.Stock, stockMove{Item: item.ID, Qty: qty.Mul(sign)})
 		}
 		line.Kids = append([]*elem{leaf("TxnLineID", c.newLineID())}, line.Kids...)
 	}
@@ -339,25 +344,58 @@ func (c *Company) openInvoices(custID string) []*record {
 
 // receivePayment applies a payment to invoices (listed, or oldest first
 // with IsAutoApply) and refuses overpaying an invoice (3210).
+//
+// An AppliedToTxnAdd may carry SetCredit: AppliedAmount of the customer's
+// credit memo (CreditTxnID) is used on that invoice as well, as QuickBooks'
+// Receive Payments window applies credits: the credit memo's remaining
+// credit and the invoice's balance both drop by it, and the customer's
+// balance does not move (the credit memo lowered it when entered). A
+// payment may be credits only (TotalAmount 0, PaymentAmount 0). Using more
+// than a credit memo's remaining credit, or paying and crediting more than
+// the invoice's balance, is refused with 3210. The payment record holds the
+// applications (the invoice: PaymentAmount plus the credits; each credit
+// memo: its AppliedAmount), so voiding or deleting the payment gives both
+// back; a query's LinkedTxn shows the payment, with those amounts, on the
+// invoice and on the credit memo. SetCredit's TxnLineID and Override are not
+// modeled (3250).
 func (c *Company) receivePayment(ret *elem, r *record) *qbStatus {
 	c.defaultRef(ret, "DepositToAccountRef", c.d.Defaults.UndepositedFunds)
 	c.defaultRef(ret, "ARAccountRef", c.d.Defaults.AccountsReceive)
 	total, hasTotal := ret.Dec("TotalAmount")
-	applied := decimal.Zero
+	applied := decimal.Zero // money received applied to invoices (not credits)
 	var apps []application
 	var rets []*elem
-	apply := func(inv *record, amt decimal.Decimal) {
-		paid, _ := c.applied(inv.ID)
-		bal := inv.Total.Sub(paid)
+	// open is what is left of an invoice or credit memo, counting what this
+	// payment has applied to it already.
+	open := func(t *record) decimal.Decimal {
+		used, _ := c.applied(t.ID)
+		left := t.Total.Sub(used)
 		for _, a := range apps {
-			if a.TxnID == inv.ID {
-				bal = bal.Sub(a.Amount)
+			if a.TxnID == t.ID {
+				left = left.Sub(a.Amount)
 			}
 		}
-		apps = append(apps, application{TxnID: inv.ID, Amount: amt})
+		return left
+	}
+	type credit struct {
+		cm  *record
+		amt decimal.Decimal
+	}
+	apply := func(inv *record, amt decimal.Decimal, credits []credit) {
+		bal := open(inv)
+		used := amt
+		for _, cr := range credits {
+			used = used.Add(cr.amt)
+		}
+		apps = append(apps, application{TxnID: inv.ID, Amount: used})
 		applied = applied.Add(amt)
 		n := el("AppliedToTxnRet", leaf("TxnID", inv.ID), leaf("TxnType", "Invoice"), leaf("TxnDate", inv.Ret.Get("TxnDate")),
-			leaf("RefNumber", inv.Ret.Get("RefNumber")), leaf("BalanceRemaining", money(bal.Sub(amt))), leaf("Amount", money(amt)))
+			leaf("RefNumber", inv.Ret.Get("RefNumber")), leaf("BalanceRemaining", money(bal.Sub(used))), leaf("Amount", money(amt)))
+		for _, cr := range credits {
+			apps = append(apps, application{TxnID: cr.cm.ID, Amount: cr.amt})
+			n.Kids = append(n.Kids, el("LinkedTxn", leaf("TxnID", cr.cm.ID), leaf("TxnType", "CreditMemo"), leaf("TxnDate", cr.cm.Ret.Get("TxnDate")),
+				leaf("RefNumber", cr.cm.Ret.Get("RefNumber")), leaf("LinkType", "AMTTYPE"), leaf("Amount", money(cr.amt.Neg()))))
+		}
 		rets = append(rets, n)
 	}
 	if ret.Get("IsAutoApply") == "true" {
@@ -366,9 +404,8 @@ func (c *Company) receivePayment(ret *elem, r *record) *qbStatus {
 			if !left.IsPositive() {
 				break
 			}
-			paid, _ := c.applied(inv.ID)
-			amt := decimal.Min(left, inv.Total.Sub(paid))
-			apply(inv, amt)
+			amt := decimal.Min(left, open(inv))
+			apply(inv, amt, nil)
 			left = left.Sub(amt)
 		}
 	}
@@ -381,11 +418,38 @@ func (c *Company) receivePayment(ret *elem, r *record) *qbStatus {
 			return statusInvalidValue(fmt.Sprintf("Invoice %s belongs to another customer.", inv.Ret.Get("RefNumber")))
 		}
 		amt, _ := a.Dec("PaymentAmount")
-		paid, _ := c.applied(inv.ID)
-		if amt.GreaterThan(inv.Total.Sub(paid)) {
+		var credits []credit
+		used := amt
+		for _, sc := range a.All("SetCredit") {
+			for _, k := range []string{"TxnLineID", "Override"} {
+				if sc.Has(k) {
+					return &qbStatus{3250, fmt.Sprintf("The simulator does not model SetCredit/%s in a ReceivePayment.", k)}
+				}
+			}
+			cm := c.byID[sc.Get("CreditTxnID")]
+			if cm == nil || cm.Kind != "CreditMemo" || cm.Voided {
+				return statusNotFound(sc.Get("CreditTxnID"))
+			}
+			if cm.Customer != r.Customer {
+				return statusInvalidValue(fmt.Sprintf("Credit memo %s belongs to another customer.", cm.Ret.Get("RefNumber")))
+			}
+			ca, _ := sc.Dec("AppliedAmount")
+			left := open(cm)
+			for _, prev := range credits {
+				if prev.cm == cm {
+					left = left.Sub(prev.amt)
+				}
+			}
+			if ca.IsNegative() || ca.GreaterThan(left) {
+				return statusInvalidValue(fmt.Sprintf("You cannot apply more than the credit remaining (%s) of credit memo %s.", money(left), cm.Ret.Get("RefNumber")))
+			}
+			credits = append(credits, credit{cm, ca})
+			used = used.Add(ca)
+		}
+		if used.GreaterThan(open(inv)) {
 			return statusInvalidValue("You cannot pay more than the amount due.")
 		}
-		apply(inv, amt)
+		apply(inv, amt, credits)
 	}
 	if !hasTotal {
 		total = applied
