@@ -141,7 +141,7 @@ func offlineStore(t *testing.T, ds []bigcommerce.OrderDetails, mode string, mult
 			converted++
 		}
 		for _, r := range d.Refunds {
-			rf, err := BuildRefund(Store{ID: 1, Hash: "abc123"}, d, r, s, l)
+			rf, err := BuildRefund(Store{ID: 1, Hash: "abc123"}, d, r, s, l, Posted{})
 			if err != nil {
 				t.Errorf("order %d refund %d: %v", d.Order.ID, r.ID, err)
 				continue

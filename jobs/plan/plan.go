@@ -153,7 +153,10 @@ type Settings struct {
 
 	Cancel string `json:"cancel"`
 	Refund string `json:"refund"`
-	// Restock puts refunded inventory items back (quantities on the credit memo).
+	// Restock puts refunded inventory items back: a refund's product lines
+	// carry the quantity refunded, and QuickBooks adds it to quantity on
+	// hand. Off (the default), they carry the amount on the same item with
+	// no Quantity, which moves no stock (see BuildRefund).
 	Restock bool `json:"restock"`
 	// Inventory is "off", "quickbooks" or "bigcommerce" (the master).
 	Inventory string `json:"inventory"`
@@ -343,6 +346,16 @@ type Refund struct {
 	// the jobs package fills in the credit memo's TxnID.
 	CardRefund *qbxml.ARRefundCreditCardAdd
 	Check      *qbxml.CheckAdd
+	// Apply is set instead of CardRefund and Check when the order was posted
+	// as an invoice that is still open (no payment posted): a ReceivePayment
+	// of 0 for the customer whose one AppliedToTxnAdd names the invoice
+	// (Posted.TxnID, PaymentAmount 0) with one SetCredit of the credit
+	// memo's total (Total). The jobs package fills SetCredit[0].CreditTxnID
+	// with the credit memo's TxnID once QuickBooks has added it, and lowers
+	// AppliedAmount to the invoice's BalanceRemaining if that is less (an
+	// invoice partly paid by gift certificate, or credited already): the
+	// rest stays as the customer's credit. MoneyBack is then zero.
+	Apply *qbxml.ReceivePaymentAdd
 	// Total is the refund's total_amount (in the currency posted), which the
 	// credit memo adds up to.
 	Total decimal.Decimal

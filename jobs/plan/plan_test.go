@@ -972,7 +972,7 @@ func TestMultiCurrency(t *testing.T) {
 		d := eur(41, StatusCompleted)
 		r := bigcommerce.Refund{ID: 9, OrderID: 41, TotalAmount: amt("119.00"), TotalTax: amt("19.00"),
 			Items: []bigcommerce.RefundItem{{ItemType: "PRODUCT", ItemID: 1, Quantity: 1}}}
-		rf, err := BuildRefund(store, d, r, DefaultSettings(), l)
+		rf, err := BuildRefund(store, d, r, DefaultSettings(), l, Posted{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -123,7 +123,7 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool
 	want := map[string]string{} // RefNumber -> total QuickBooks must show
 	wantTax := map[string]string{}
 	taxOf := func(ls []qbxml.SalesLineAdd) string { return Total(linesOf(ls, DefaultTaxItem)).StringFixed(2) }
-	posted, withFees, foreign := 0, 0, 0
+	posted, withFees, foreign, applied := 0, 0, 0, 0
 	for i, d := range ds {
 		if i%2 == 0 {
 			s.Mode = ModeAuto
@@ -138,18 +138,22 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool
 			continue
 		}
 		q.lists(o.Customer, o.Items)
+		var sale Posted // what the jobs package records of the order
 		switch {
 		case o.SalesReceipt != nil:
-			q.must(&qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt})
+			rs := q.must(&qbxml.SalesReceiptAddRq{SalesReceiptAdd: *o.SalesReceipt}).(*qbxml.SalesReceiptAddRs)
+			sale = Posted{TxnType: qbxml.TxnTypeSalesReceipt, TxnID: rs.SalesReceipt.TxnID, Total: o.Total}
 			want[o.RefNumber] = Total(o.SalesReceipt.Lines).StringFixed(2)
 			wantTax[o.RefNumber] = taxOf(o.SalesReceipt.Lines)
 		case o.Invoice != nil:
 			rs := q.must(&qbxml.InvoiceAddRq{InvoiceAdd: *o.Invoice}).(*qbxml.InvoiceAddRs)
 			want[o.RefNumber] = Total(o.Invoice.Lines).StringFixed(2)
 			wantTax[o.RefNumber] = taxOf(o.Invoice.Lines)
+			sale = Posted{TxnType: qbxml.TxnTypeInvoice, TxnID: rs.Invoice.TxnID, Total: o.Total}
 			if o.Payment != nil {
 				o.Payment.AppliedToTxns[0].TxnID = rs.Invoice.TxnID
-				q.must(&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *o.Payment})
+				p := q.must(&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *o.Payment}).(*qbxml.ReceivePaymentAddRs)
+				sale.PaymentTxnID = p.ReceivePayment.TxnID
 			}
 		}
 		if got := o.Total.Sub(o.Credits).Sub(o.Fees).StringFixed(2); got != want[o.RefNumber] {
@@ -170,7 +174,7 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool
 		}
 		posted++
 		for _, r := range d.Refunds {
-			rf, err := BuildRefund(store, d, r, s, q.l)
+			rf, err := BuildRefund(store, d, r, s, q.l, sale)
 			if err != nil {
 				t.Fatalf("order %d refund %d: %v", d.Order.ID, r.ID, err)
 			}
@@ -181,6 +185,21 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool
 			if rf.CardRefund != nil {
 				rf.CardRefund.RefundAppliedToTxns[0].TxnID = cm.CreditMemo.TxnID
 				q.must(&qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: *rf.CardRefund})
+			}
+			if rf.Apply != nil {
+				if rf.CardRefund != nil || rf.Check != nil || !rf.MoneyBack.IsZero() {
+					t.Errorf("order %d refund %d: money back on an open invoice", d.Order.ID, r.ID)
+				}
+				// As the jobs package does: the credit memo's TxnID, and no
+				// more than the invoice's balance.
+				sc := &rf.Apply.AppliedToTxns[0].SetCredit[0]
+				sc.CreditTxnID = cm.CreditMemo.TxnID
+				iq := q.must(&qbxml.InvoiceQueryRq{TxnSelect: qbxml.TxnSelect{TxnIDs: []string{sale.TxnID}}}).(*qbxml.InvoiceQueryRs)
+				if bal := iq.Invoices[0].BalanceRemaining.Decimal(); bal.LessThan(sc.AppliedAmount.Decimal()) {
+					sc.AppliedAmount = qbxml.AmountOf(bal)
+				}
+				q.must(&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *rf.Apply})
+				applied++
 			}
 		}
 	}
@@ -213,5 +232,5 @@ func simulatedQuickBooks(t *testing.T, ds []bigcommerce.OrderDetails, multi bool
 	if seen != len(want) || posted < 100 || withFees < 10 || (multi && foreign < 30) {
 		t.Errorf("QuickBooks holds %d of %d documents (%d orders posted)", seen, len(want), posted)
 	}
-	t.Logf("%d orders (%d with a processing fee, %d in a foreign currency) and %d documents in all posted and checked", posted, withFees, foreign, seen)
+	t.Logf("%d orders (%d with a processing fee, %d in a foreign currency) and %d documents in all posted and checked; %d refunds applied to open invoices", posted, withFees, foreign, seen, applied)
 }

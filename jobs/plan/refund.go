@@ -45,7 +45,26 @@ type refundPart struct {
 // store and refund quotes show them) or tax excluded; the reading whose
 // lines add up to total_amount is taken. Its TxnIDs (the credit memo the
 // card refund or check applies to) are left empty for the jobs package.
-func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s Settings, l Lists) (Refund, error) {
+//
+// Refunded products: with Settings.Restock the line names the product's
+// item with the quantity refunded, so QuickBooks puts an inventory item's
+// units back on hand (and reverses their cost). Without it the goods are not
+// back on the shelf: the line names the same item with the amount only, no
+// Quantity (the quantity is in Desc). QuickBooks moves stock, and cost, by
+// a line's Quantity, so an inventory line without one reverses the income on
+// the item's own income account (as a bookkeeper crediting a sale expects,
+// and Sales by Item shows it) and leaves quantity on hand and cost of goods
+// sold as they are. Posting the amount on RefundItem or DiscountItem instead
+// would also move no stock, but would reverse the income on another account
+// and hide the product from the item's sales.
+//
+// order is what bcqb posted for the refund's order. When it is an invoice
+// with no payment posted (PaymentTxnID empty: the invoice is still open),
+// no money went out of QuickBooks, so none goes back: the credit memo is
+// applied to the invoice (Refund.Apply) and CardRefund and Check are nil.
+// Otherwise (a sales receipt, a paid invoice, nothing posted) the money goes
+// back as Settings.Refund says.
+func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s Settings, l Lists, order Posted) (Refund, error) {
 	o := d.Order
 	out := Refund{Memo: fmt.Sprintf("%s refund %d", memo(st, o.ID), r.ID)}
 	ref, err := RefundRefNumber(s, r.ID)
@@ -135,7 +154,12 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 				line.ItemRef = refOrNil(res.item(p, taxed, cv.money(p.PriceExTax.Decimal)))
 			}
 			line.Desc = fmt.Sprintf("Refund: %s [SKU %s]", strings.TrimSpace(p.Name), itemKey(p))
-			line.Quantity = qbxml.QuantityInt(int64(q))
+			if s.Restock {
+				line.Quantity = qbxml.QuantityInt(int64(q))
+			} else {
+				// No Quantity: QuickBooks moves no stock (see above).
+				line.Desc += fmt.Sprintf(", %d not restocked", q)
+			}
 			line.SalesTaxCodeRef = s.code(taxed)
 		case "SHIPPING":
 			err = charge(s.ShippingItem, "Refund: shipping", o.ShippingCostIncTax.Decimal, o.ShippingCostTax.Decimal)
@@ -254,6 +278,23 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 			out.Notes = append(out.Notes, fmt.Sprintf("%s of the refund went back as BigCommerce store credit (or was declined): it stays as the customer's credit on the credit memo", kept.StringFixed(2)))
 		}
 	}
+	if order.TxnType == qbxml.TxnTypeInvoice && order.TxnID != "" && order.PaymentTxnID == "" && out.Total.IsPositive() {
+		// The invoice is still open: the credit lowers what the customer
+		// owes on it. The jobs package fills CreditTxnID with the credit
+		// memo's TxnID once QuickBooks has added it.
+		if back.IsPositive() {
+			out.Notes = append(out.Notes, fmt.Sprintf("BigCommerce reports %s back to the shopper, but QuickBooks holds no payment of invoice %s: the credit memo is applied to the invoice and no money goes back in QuickBooks",
+				back.StringFixed(2), order.TxnID))
+		}
+		out.MoneyBack = decimal.Zero
+		out.Apply = &qbxml.ReceivePaymentAdd{
+			CustomerRef: custRef, TxnDate: date, TotalAmount: qbxml.AmountOf(decimal.Zero), ExchangeRate: cv.exchangeRate(), Memo: out.Memo,
+			AppliedToTxns: []qbxml.AppliedToTxnAdd{{TxnID: order.TxnID, PaymentAmount: qbxml.AmountOf(decimal.Zero),
+				SetCredit: []qbxml.SetCredit{{AppliedAmount: qbxml.AmountOf(out.Total)}}}},
+		}
+		out.Action = ActionPost
+		return out, out.finish()
+	}
 	out.MoneyBack = back
 	deposit := refOrNil(depositFor(s, o.ChannelID))
 	if back.IsPositive() {
@@ -320,6 +361,14 @@ func (r *Refund) finish() error {
 		rq := &qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: *c}
 		r.Changes = append(r.Changes, normalize(rq, "CardRefund")...)
 		*c = rq.ARRefundCreditCardAdd
+		if err := validatePlaceholder(rq); err != nil {
+			return err
+		}
+	}
+	if a := r.Apply; a != nil {
+		rq := &qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *a}
+		r.Changes = append(r.Changes, normalize(rq, "Apply")...)
+		*a = rq.ReceivePaymentAdd
 		if err := validatePlaceholder(rq); err != nil {
 			return err
 		}

@@ -300,8 +300,15 @@ func validatePlaceholder(rq qbxml.Request) error {
 		c := *r
 		c.ReceivePaymentAdd.AppliedToTxns = append([]qbxml.AppliedToTxnAdd{}, r.ReceivePaymentAdd.AppliedToTxns...)
 		for i := range c.ReceivePaymentAdd.AppliedToTxns {
-			if c.ReceivePaymentAdd.AppliedToTxns[i].TxnID == "" {
-				c.ReceivePaymentAdd.AppliedToTxns[i].TxnID = placeholderTxnID
+			a := &c.ReceivePaymentAdd.AppliedToTxns[i]
+			if a.TxnID == "" {
+				a.TxnID = placeholderTxnID
+			}
+			a.SetCredit = append([]qbxml.SetCredit{}, a.SetCredit...)
+			for j := range a.SetCredit {
+				if a.SetCredit[j].CreditTxnID == "" {
+					a.SetCredit[j].CreditTxnID = placeholderTxnID
+				}
 			}
 		}
 		return validate(&c)
