@@ -55,6 +55,9 @@ type AddPayload struct {
 	// invoice a payment pays, the credit memo a refund pays out); its TxnID
 	// is only known once that one is posted.
 	Fill string `json:"fill,omitempty"`
+	// FillCredit is the ledger key of the credit memo a payment applies as a
+	// credit (SetCredit), to an open invoice.
+	FillCredit string `json:"fill_credit,omitempty"`
 	// Posting is the posting this job carries out (0: none).
 	Posting int64 `json:"posting,omitempty"`
 	// Final marks the job that completes its posting (the sale, or the
@@ -175,6 +178,21 @@ func (Add) Requests(ctx context.Context, env Env, job store.Job) ([]qbxml.Reques
 		}
 		if err := fillTxnID(rq, e.QBID); err != nil {
 			return nil, err
+		}
+	}
+	if p.FillCredit != "" {
+		e, err := env.Store.Ledger(ctx, env.Session.CompanyID, p.FillCredit)
+		if err != nil || e.QBID == "" {
+			return nil, fmt.Errorf("%s waits for %s, which is not in QuickBooks yet", p.What, p.FillCredit)
+		}
+		pay, ok := rq.(*qbxml.ReceivePaymentAddRq)
+		if !ok {
+			return nil, fmt.Errorf("bcqb cannot apply a credit with a %s", rq.RqName())
+		}
+		for i := range pay.ReceivePaymentAdd.AppliedToTxns {
+			for k := range pay.ReceivePaymentAdd.AppliedToTxns[i].SetCredit {
+				pay.ReceivePaymentAdd.AppliedToTxns[i].SetCredit[k].CreditTxnID = e.QBID
+			}
 		}
 	}
 	return []qbxml.Request{rq}, nil

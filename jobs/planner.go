@@ -570,7 +570,18 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 		_, err := pl.tx.PutPosting(ctx, in)
 		return true, err
 	}
-	r, err := plan.BuildRefund(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, rf, pl.s, pl.snap)
+	orderPosted, err := pl.posted(ctx, d.ParentID)
+	if err != nil {
+		return false, err
+	}
+	// An invoice whose payment is queued is as good as paid: the refund's
+	// money goes back rather than its credit onto the invoice.
+	if orderPosted.PaymentTxnID == "" {
+		if e, err := pl.tx.Ledger(ctx, pl.company.ID, paymentKey(pl.st.ID, d.ParentID)); err == nil && e.JobID != 0 {
+			orderPosted.PaymentTxnID = "(queued)"
+		}
+	}
+	r, err := plan.BuildRefund(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, rf, pl.s, pl.snap, orderPosted)
 	if err != nil {
 		in.State, in.Reason = store.PostingAttention, err.Error()
 		_, err := pl.tx.PutPosting(ctx, in)
@@ -592,13 +603,13 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 		return false, err
 	}
 	// The refund waits for its order's sale (and payment), never fails for it.
-	if orderPosting.TxnID == "" && orderPosting.JobID != 0 {
+	if orderPosting.JobID != 0 {
 		deps = append(deps, orderPosting.JobID)
 	}
 	key := refundKey(pl.st.ID, d.BCID)
 	what := fmt.Sprintf("BigCommerce refund %d of order %d", d.BCID, d.ParentID)
 	memoJob, err := pl.addJob(ctx, AddPayload{Key: key, Type: qbxml.TxnTypeCreditMemo, Name: r.RefNumber, Memo: r.Memo,
-		Posting: id, Final: r.CardRefund == nil && r.Check == nil, Primary: true, What: what, Amount: r.Total.StringFixed(2)},
+		Posting: id, Final: r.CardRefund == nil && r.Check == nil && r.Apply == nil, Primary: true, What: what, Amount: r.Total.StringFixed(2)},
 		&qbxml.CreditMemoAddRq{CreditMemoAdd: *r.CreditMemo}, PriorityRefund, deps)
 	if err != nil {
 		return false, err
@@ -610,6 +621,12 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 		final, err = pl.addJob(ctx, AddPayload{Key: refundPayKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeARRefundCreditCard,
 			Name: r.CardRefund.RefNumber, Memo: r.CardRefund.Memo, Fill: key, Posting: id, Final: true, What: "the money back of " + what},
 			&qbxml.ARRefundCreditCardAddRq{ARRefundCreditCardAdd: *r.CardRefund}, PriorityRefundPay, payDeps)
+	case r.Apply != nil:
+		// No money was taken for the order's open invoice: the credit memo
+		// is applied to it instead of paid out.
+		final, err = pl.addJob(ctx, AddPayload{Key: fmt.Sprintf("refundapply:%d:%d", pl.st.ID, d.BCID), Type: qbxml.TxnTypeReceivePayment,
+			Name: r.Apply.RefNumber, Memo: r.Apply.Memo, FillCredit: key, Posting: id, Final: true, What: "the credit of " + what + " applied to its invoice"},
+			&qbxml.ReceivePaymentAddRq{ReceivePaymentAdd: *r.Apply}, PriorityRefundPay, payDeps)
 	case r.Check != nil:
 		final, err = pl.addJob(ctx, AddPayload{Key: refundPayKey(pl.st.ID, d.BCID), Type: qbxml.TxnTypeCheck,
 			Name: r.Check.RefNumber, Memo: r.Check.Memo, Fill: key, Posting: id, Final: true, What: "the check of " + what},
