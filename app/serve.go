@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -322,6 +323,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	cfg, err := parseConfig("serve", args, getenv, stdout, nil)
 	if err != nil {
 		return err
+	}
+	// bcqb's live heap is a few MB; by default Go lets the heap grow to twice
+	// that between collections, which is most of its memory on a small box.
+	// A soft limit collects sooner only when memory grows (GOMEMLIMIT wins).
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(32 << 20)
 	}
 	log := newLogger(cfg, stderr)
 	srv, err := NewServer(ctx, cfg, log)
