@@ -141,7 +141,11 @@ func scanLedger(row scanner) (LedgerEntry, error) {
 
 // Ledger returns the ledger entry of a key.
 func (db *DB) Ledger(ctx context.Context, companyID int64, key string) (LedgerEntry, error) {
-	e, err := scanLedger(db.read.QueryRowContext(ctx, "SELECT "+ledgerColumns+" FROM ledger WHERE company_id = ? AND key = ?",
+	return ledgerEntry(ctx, db.read, companyID, key)
+}
+
+func ledgerEntry(ctx context.Context, q querier, companyID int64, key string) (LedgerEntry, error) {
+	e, err := scanLedger(q.QueryRowContext(ctx, "SELECT "+ledgerColumns+" FROM ledger WHERE company_id = ? AND key = ?",
 		companyID, key))
 	if errors.Is(err, sql.ErrNoRows) {
 		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, ErrNotFound)
@@ -155,15 +159,7 @@ func (db *DB) Ledger(ctx context.Context, companyID int64, key string) (LedgerEn
 // Ledger returns the ledger entry of a key as this transaction sees it: the
 // planner decides from it whether a document is in QuickBooks already.
 func (t *Tx) Ledger(ctx context.Context, companyID int64, key string) (LedgerEntry, error) {
-	e, err := scanLedger(t.tx.QueryRowContext(ctx, "SELECT "+ledgerColumns+" FROM ledger WHERE company_id = ? AND key = ?",
-		companyID, key))
-	if errors.Is(err, sql.ErrNoRows) {
-		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, ErrNotFound)
-	}
-	if err != nil {
-		return LedgerEntry{}, fmt.Errorf("store: ledger %q: %w", key, err)
-	}
-	return e, nil
+	return ledgerEntry(ctx, t.tx, companyID, key)
 }
 
 // LedgerEntries lists a company's whole ledger, for the planner's snapshot.
@@ -356,7 +352,7 @@ func (db *DB) SetBCStoreSettings(ctx context.Context, storeID int64, settingsJSO
 // job, if any, has not left the queue (attention, planned, waiting): those a
 // changed mapping or a retry plans again.
 func (t *Tx) Unsent(ctx context.Context, storeID int64) ([]Posting, error) {
-	return queryTx(ctx, t.tx, "unsent postings", scanPosting, "SELECT "+postingColumns+` FROM postings p
+	return queryAll(ctx, t.tx, "unsent postings", scanPosting, "SELECT "+postingColumns+` FROM postings p
 		WHERE store_id = ? AND state IN ('attention', 'planned', 'waiting') AND txn_id = ''
 		AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = p.job_id AND j.state IN ('sent', 'unknown'))
 		ORDER BY id`, storeID)

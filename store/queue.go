@@ -208,7 +208,7 @@ func (t *Tx) attention(ctx context.Context, jobID int64, reason string) error {
 // Continuing lists the jobs the session holds for a next step sent at once
 // (a query paging through an iterator, which lives only in this session).
 func (t *Tx) Continuing(ctx context.Context, sessionID int64) ([]Job, error) {
-	return queryTx(ctx, t.tx, "continuing jobs", scanJob, "SELECT "+jobColumns+` FROM jobs
+	return queryAll(ctx, t.tx, "continuing jobs", scanJob, "SELECT "+jobColumns+` FROM jobs
 		WHERE session_id = ? AND state = 'sent' ORDER BY priority, id`, sessionID)
 }
 
@@ -227,7 +227,7 @@ func (t *Tx) Due(ctx context.Context, companyID int64, limit int, skip []int64) 
 	}
 	q += " ORDER BY priority, id LIMIT ?"
 	args = append(args, limit)
-	return queryTx(ctx, t.tx, "due jobs", scanJob, q, args...)
+	return queryAll(ctx, t.tx, "due jobs", scanJob, q, args...)
 }
 
 // Take claims a due job for the session. Two sessions can never take the
@@ -291,7 +291,7 @@ func (t *Tx) LastMessage(ctx context.Context, companyID int64) (Request, error) 
 	if err != nil {
 		return Request{}, fmt.Errorf("store: last message of company %d: %w", companyID, err)
 	}
-	r.Jobs, err = queryTx(ctx, t.tx, "message jobs", func(row scanner) (RequestJob, error) {
+	r.Jobs, err = queryAll(ctx, t.tx, "message jobs", func(row scanner) (RequestJob, error) {
 		var rj RequestJob
 		err := row.Scan(&rj.JobID, &rj.Step)
 		return rj, err
@@ -426,26 +426,6 @@ func (db *DB) Retry(ctx context.Context, ids ...int64) (int, error) {
 		return nil
 	})
 	return n, err
-}
-
-func queryTx[T any](ctx context.Context, tx *sql.Tx, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: %s: %w", what, err)
-	}
-	return out, nil
 }
 
 // PruneSync deletes what the sync no longer needs and that would otherwise
