@@ -211,26 +211,6 @@ func (c *chain) fetchQWC(ctx context.Context) (qbsim.QWC, error) {
 	return buildQWC(ctx, c.srv.DB(), c.cfg.BaseURL, c.user, c.cfg.RunEveryMinutes)
 }
 
-// waitPulled waits until the store's first pull finished (bounded by ctx).
-func (c *chain) waitPulled(ctx context.Context) error {
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		st, err := c.srv.DB().BCStore(ctx, c.storeID)
-		if err == nil && st.PullState == store.PullOK {
-			return nil
-		}
-		if err == nil && st.PullState == store.PullError {
-			return fmt.Errorf("the pull from the offline store failed: %s", st.LastPullError)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for the pull from the offline store: %w", ctx.Err())
-		case <-t.C:
-		}
-	}
-}
-
 // Close stops bcqb, then the offline store.
 func (c *chain) Close(ctx context.Context) error {
 	var errs []error
