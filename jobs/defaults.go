@@ -13,10 +13,15 @@ import (
 
 // ensureDefault makes sure a list object a sale names exists in QuickBooks:
 // when it is one of the store's settings (an account, an item, a payment
-// method, a class, the single customer) that the company file lacks, a job
-// creates it with a clear name; bcqb never creates anything else unasked.
+// method, a class) that the company file lacks, a job creates it with a
+// clear name; bcqb never creates anything else unasked.
 // It returns the job to wait for (0 when there is none).
 func (pl *planning) ensureDefault(ctx context.Context, list, name string) (int64, error) {
+	if list == "Customer" {
+		// Every customer, the single and per-channel ones too, comes from
+		// the plan's Customer (with its ledger key) in prerequisites.
+		return 0, nil
+	}
 	key := listKey(list, name)
 	if e, ok := pl.snap.ledger[key]; ok {
 		if e.QBID == "" {
@@ -26,20 +31,6 @@ func (pl *planning) ensureDefault(ctx context.Context, list, name string) (int64
 	}
 	if _, ok := pl.snap.lists[list][strings.ToLower(name)]; ok {
 		return 0, nil
-	}
-	if list == "Customer" {
-		// Shoppers are the planner's business (matched by email); only the
-		// single and per-channel customers are settings.
-		if name != pl.s.SingleCustomer && !pl.channelCustomer(name) {
-			return 0, nil
-		}
-		key = "customer:" + name
-		if e, ok := pl.snap.ledger[key]; ok {
-			if e.QBID == "" {
-				return e.JobID, nil
-			}
-			return 0, nil
-		}
 	}
 	rq, typ, priority := pl.defaultRequest(list, name)
 	if rq == nil {
@@ -58,15 +49,6 @@ func (pl *planning) ensureDefault(ctx context.Context, list, name string) (int64
 	}
 	return pl.addJob(ctx, AddPayload{Key: key, Type: typ, ListType: list, Name: name,
 		What: fmt.Sprintf("%s %q", strings.ToLower(list), name)}, rq, priority, deps)
-}
-
-func (pl *planning) channelCustomer(name string) bool {
-	for _, c := range pl.s.Channels {
-		if c.Customer == name {
-			return true
-		}
-	}
-	return false
 }
 
 // defaultRequest builds the request that creates a default list object.
@@ -136,8 +118,6 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 			return nil, "", 0
 		}
 		return &qbxml.SalesTaxCodeAddRq{SalesTaxCodeAdd: qbxml.SalesTaxCodeAdd{Name: name, IsTaxable: &taxable}}, "SalesTaxCode", PriorityAccount
-	case "Customer":
-		return &qbxml.CustomerAddRq{CustomerAdd: qbxml.CustomerAdd{Name: name}}, "Customer", PrioritySetup
 	}
 	return nil, "", 0
 }
