@@ -87,6 +87,21 @@ func parseConfig(name string, args []string, getenv func(string) string, out io.
 	return cfg, nil
 }
 
+// parseFlags parses a command's own flags (named by the flag set), refusing
+// arguments beyond them; -h is returned as flag.ErrHelp, for Run to keep quiet.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%s: %w", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
 func newLogger(cfg *config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))

@@ -154,14 +154,8 @@ func runBenchCommand(ctx context.Context, args []string, getenv func(string) str
 	fs.StringVar(&o.Speed, "speed", "typical", "QuickBooks' modeled speed: none, fast, typical or slow (summed, not waited)")
 	fs.StringVar(&o.Data, "data", "", "bcqb's data folder (default: a temporary folder, removed at the end)")
 	fs.StringVar(&o.LogLevel, "log-level", first(getenv("BCQB_LOG_LEVEL"), "warn"), "bcqb's log level on stderr: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("bench: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	return runBench(ctx, o, stdout)
 }

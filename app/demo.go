@@ -302,14 +302,8 @@ func runDemoCommand(ctx context.Context, args []string, getenv func(string) stri
 	fs.StringVar(&o.Data, "data", "", "bcqb's data folder and the company file (default: a new temporary folder, kept at the end)")
 	fs.StringVar(&o.Speed, "speed", "fast", "QuickBooks' modeled speed: none, fast, typical or slow (waited for real)")
 	fs.StringVar(&o.LogLevel, "log-level", first(getenv("BCQB_LOG_LEVEL"), "warn"), "bcqb's log level on stderr: debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("demo: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("demo: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	return runDemo(ctx, o, stdout, stderr)
 }

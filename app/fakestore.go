@@ -34,14 +34,8 @@ func runFakestore(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&opts.Quota, "quota", 150, "requests per rate-limit window (the Standard plan's 150)")
 	fs.DurationVar(&opts.Window, "window", 30*time.Second, "rate-limit window; shorter runs the same quota faster")
 	fs.BoolVar(&opts.WebhookDuplicates, "webhook-duplicates", false, "deliver every webhook callback twice, as BigCommerce sometimes does")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("fakestore: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("fakestore: unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, args); err != nil {
+		return err
 	}
 	if opts.Orders < 0 || opts.Quota <= 0 || opts.Window <= 0 || growEvery < 0 {
 		return errors.New("fakestore: --orders must not be negative, --quota and --window must be positive, --grow-every must not be negative")
