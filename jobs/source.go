@@ -254,10 +254,6 @@ func newMessageSetID() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// aloneMarker starts the last error of a job that was in a message
-// QuickBooks could not read: it is sent in a message of its own.
-const aloneMarker = "sent alone next: "
-
 // Next fills one message with the requests of the session's continuing jobs
 // and then of due jobs in claim order, up to the budget, and records it with
 // the jobs it carries in the same transaction as their claims: a crash
@@ -276,7 +272,7 @@ func (s *Source) Next(ctx context.Context, sess qwc.Session) (string, error) {
 		// add builds a job's requests into the message; false means the budget is full.
 		alone := false
 		add := func(job store.Job) (bool, error) {
-			if isolated := strings.HasPrefix(job.LastError, aloneMarker); isolated {
+			if job.Alone {
 				if count > 0 {
 					return false, nil
 				}
@@ -479,7 +475,7 @@ func (s *Source) Deliver(ctx context.Context, sess qwc.Session, r qwc.Response) 
 			// QuickBooks could not read the message and did nothing: one
 			// job's request spoilt it. Each is sent alone next, so only
 			// that one needs attention.
-			o = store.Outcome{State: store.JobQueued, LastError: aloneMarker + oc.Message}
+			o = store.Outcome{State: store.JobQueued, Alone: true, LastError: "sent alone next: " + oc.Message}
 		}
 		whole = &o
 	default:

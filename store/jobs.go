@@ -38,6 +38,9 @@ type Job struct {
 	// Recovering is set when a session died with this job's request
 	// unanswered: before writing again the job must learn what QuickBooks holds.
 	Recovering bool
+	// Alone is set when a message QuickBooks could not read carried this
+	// job: it goes in a message of its own next.
+	Alone      bool
 	SessionID  int64
 	NotBefore  time.Time
 	LastError  string
@@ -47,14 +50,14 @@ type Job struct {
 }
 
 const jobColumns = `id, company_id, kind, dedupe_key, priority, state, payload, step, step_state, attempts,
-	recovering, COALESCE(session_id, 0), not_before, last_error, created_at, updated_at, finished_at`
+	recovering, alone, COALESCE(session_id, 0), not_before, last_error, created_at, updated_at, finished_at`
 
 func scanJob(row scanner) (Job, error) {
 	var j Job
 	var notBefore, created, updated string
 	var finished sql.NullString
 	if err := row.Scan(&j.ID, &j.CompanyID, &j.Kind, &j.DedupeKey, &j.Priority, &j.State, &j.Payload, &j.Step,
-		&j.StepState, &j.Attempts, &j.Recovering, &j.SessionID, &notBefore, &j.LastError, &created, &updated,
+		&j.StepState, &j.Attempts, &j.Recovering, &j.Alone, &j.SessionID, &notBefore, &j.LastError, &created, &updated,
 		&finished); err != nil {
 		return Job{}, err
 	}
@@ -225,6 +228,8 @@ type Outcome struct {
 	// Recovering marks a job whose request may have reached QuickBooks
 	// without an answer: before writing again it must ask QuickBooks.
 	Recovering bool
+	// Alone sends the job in a message of its own next (see Job.Alone).
+	Alone bool
 }
 
 // CountHeld counts the jobs a session holds for a next step.

@@ -121,7 +121,7 @@ func (t *Tx) Job(ctx context.Context, id int64) (Job, error) {
 func (t *Tx) Requeue(ctx context.Context, id int64, payload string, deps ...int64) (bool, error) {
 	now := formatTime(t.now)
 	res, err := t.tx.ExecContext(ctx, `UPDATE jobs SET payload = ?, state = 'queued', step = 0, step_state = '',
-		last_error = '', not_before = ?, finished_at = NULL, updated_at = ? WHERE id = ? AND state IN ('queued', 'failed')`,
+		alone = 0, last_error = '', not_before = ?, finished_at = NULL, updated_at = ? WHERE id = ? AND state IN ('queued', 'failed')`,
 		payload, now, now, id)
 	if err != nil {
 		return false, fmt.Errorf("store: requeue job %d: %w", id, err)
@@ -367,8 +367,8 @@ func (t *Tx) settleJob(ctx context.Context, sessionID, jobID int64, o Outcome) e
 		session = nil
 	}
 	if _, err := t.tx.ExecContext(ctx, `UPDATE jobs SET state = ?, step = ?, step_state = ?, not_before = ?,
-		last_error = ?, session_id = ?, finished_at = ?, recovering = ?, updated_at = ? WHERE id = ?`,
-		o.State, o.Step, o.StepState, formatTime(notBefore), o.LastError, session, finished, o.Recovering,
+		last_error = ?, session_id = ?, finished_at = ?, recovering = ?, alone = ?, updated_at = ? WHERE id = ?`,
+		o.State, o.Step, o.StepState, formatTime(notBefore), o.LastError, session, finished, o.Recovering, o.Alone,
 		formatTime(t.now), jobID); err != nil {
 		return fmt.Errorf("store: settle job %d: %w", jobID, err)
 	}

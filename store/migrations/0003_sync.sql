@@ -27,6 +27,9 @@ CREATE INDEX job_deps_on ON job_deps(depends_on);
 ALTER TABLE jobs ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked >= 0);
 -- Covers the count of due and delayed work asked at every answer.
 CREATE INDEX jobs_due ON jobs(company_id, state, blocked, not_before);
+-- 1 after a message QuickBooks could not read carried this job: it is sent
+-- in a message of its own, so only the job that spoilt it fails.
+ALTER TABLE jobs ADD COLUMN alone INTEGER NOT NULL DEFAULT 0;
 
 -- QuickBooks' lists as last read (accounts, items of every kind, sales tax
 -- codes, payment methods, classes, customers with their emails), so that the
