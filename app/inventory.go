@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -26,15 +25,7 @@ const inventoryPoll = time.Minute
 // BigCommerce, queues adjustments in QuickBooks) outside any session. The
 // loop lives on ctx and s.wg, so Close stops it and waits for it.
 func (s *Server) startInventory(ctx context.Context) error {
-	key, err := store.LoadOrCreateKey(s.cfg.Data, s.cfg.SecretKey)
-	if err != nil {
-		return fmt.Errorf("BCQB_SECRET_KEY: %w", err)
-	}
-	sealer, err := store.NewSealer(key)
-	if err != nil {
-		return err
-	}
-	inv := jobs.NewInventory(s.db, &bcPusher{db: s.db, sealer: sealer, apiURL: s.cfg.BigCommerceAPIURL, log: s.log}, s.log)
+	inv := jobs.NewInventory(s.db, &bcPusher{db: s.db, sealer: s.pull.sealer, apiURL: s.cfg.BigCommerceAPIURL, log: s.log}, s.log)
 	wake := make(chan struct{}, 1)
 	poke := func() {
 		select {

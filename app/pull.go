@@ -23,6 +23,8 @@ type pullService struct {
 	db     *store.DB
 	log    *slog.Logger
 	puller *pull.Puller
+	// sealer opens the stored BigCommerce tokens (the inventory push uses it too).
+	sealer *store.Sealer
 }
 
 // newPullService loads the secret key (BCQB_SECRET_KEY, or <data>/secret.key
@@ -39,7 +41,7 @@ func newPullService(ctx context.Context, cfg *config.Config, db *store.DB, hold 
 	if err != nil {
 		return nil, err
 	}
-	p := &pullService{cfg: cfg, db: db, log: log}
+	p := &pullService{cfg: cfg, db: db, log: log, sealer: sealer}
 	if cfg.BigCommerceStoreHash != "" {
 		if err := p.connect(ctx, sealer); err != nil {
 			return nil, err
