@@ -90,12 +90,6 @@ func (m *cpuMeter) read() (cpu, wall time.Duration, ok bool) {
 	return m.cpu, m.wall, m.measured
 }
 
-// chainMeter meters the offline store's handler and bcqb's.
-type chainMeter struct {
-	store cpuMeter
-	bcqb  cpuMeter
-}
-
 // meteredQB is the simulated QuickBooks with its real time and CPU
 // accounted, and the qbXML requests it answered counted.
 type meteredQB struct {

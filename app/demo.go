@@ -52,9 +52,6 @@ type chainOptions struct {
 	// newOfflineStore with these options (which fills in StoreHash and Token).
 	Fake             *bcfake.Store
 	StoreHash, Token string
-	// Meter, when set, wraps the offline store's and bcqb's HTTP handlers to
-	// account their CPU (see benchcmd.go).
-	Meter *chainMeter
 }
 
 // chain is the whole sync chain in one process, wired the way production is:
@@ -137,11 +134,7 @@ func startChain(ctx context.Context, o chainOptions) (_ *chain, err error) {
 		return nil, fmt.Errorf("offline store: %w", err)
 	}
 	c.fakeURL = "http://" + fl.Addr().String()
-	handler := c.fake.Handler()
-	if o.Meter != nil {
-		handler = o.Meter.store.wrap(handler)
-	}
-	c.fakeHTTP = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	c.fakeHTTP = &http.Server{Handler: c.fake.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		err := c.fakeHTTP.Serve(fl)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -182,9 +175,6 @@ func startChain(ctx context.Context, o chainOptions) (_ *chain, err error) {
 	if err != nil {
 		l.Close()
 		return nil, err
-	}
-	if o.Meter != nil {
-		c.srv.http.Handler = o.Meter.bcqb.wrap(c.srv.http.Handler)
 	}
 	if err := c.srv.Start(ctx, l); err != nil {
 		l.Close()
