@@ -86,6 +86,10 @@ type companyData struct {
 	// MultiCurrency is on, with HomeCurrency the ListID of the home currency.
 	MultiCurrency bool   `json:"multiCurrency,omitempty"`
 	HomeCurrency  string `json:"homeCurrency,omitempty"`
+	// SalesTaxOff: the company does not track sales tax (Edit >
+	// Preferences > Sales Tax > No), as service businesses and many
+	// non-US-style files run.
+	SalesTaxOff bool `json:"salesTaxOff,omitempty"`
 }
 
 // defaults are the company preferences the simulator uses.
@@ -171,6 +175,10 @@ type CompanyOptions struct {
 	// currency's QuickBooks name (default "US Dollar").
 	MultiCurrency bool
 	HomeCurrency  string
+	// SalesTaxOff makes a new company that does not track sales tax: no
+	// sales tax items or codes, no SalesTaxPreferences, and every request
+	// naming one refused (see salesTaxOffRefusal).
+	SalesTaxOff bool
 }
 
 // NewSampleCompany returns a fresh company like a new QuickBooks sample
@@ -192,6 +200,7 @@ func NewSampleCompany(opts CompanyOptions) *Company {
 		c.d.FilePath = opts.FilePath
 	}
 	c.d.MultiCurrency = opts.MultiCurrency
+	c.d.SalesTaxOff = opts.SalesTaxOff
 	c.reindex()
 	c.seedSample(opts.HomeCurrency)
 	return c

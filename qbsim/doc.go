@@ -52,7 +52,10 @@
 // by a line's Quantity: an inventory line with an amount and no Quantity
 // moves none. Request elements whose accounting the simulator does not
 // carry out (SetCredit on an invoice, payment discounts, IsTaxIncluded, ...)
-// are refused with status 3250 rather than ignored.
+// are refused with status 3250 rather than ignored. A company made with
+// CompanyOptions.SalesTaxOff tracks no sales tax, like a file whose Sales
+// Tax preference is No: no SalesTaxPreferences, no tax items or codes, and
+// 3250 for any request that names one.
 // Queries take ListID/FullName/TxnID/RefNumber, NameFilter, ActiveStatus,
 // modified and transaction dates, EntityFilter (a check's payee),
 // PaidStatus, OwnerID (data extensions),

@@ -63,6 +63,11 @@ func (c *Company) preferencesRet() *elem {
 		}
 		return el(name)
 	}
+	var salesTax *elem
+	if !c.d.SalesTaxOff {
+		salesTax = el("SalesTaxPreferences", ref("DefaultItemSalesTaxRef", c.d.Defaults.SalesTaxItem), leaf("PaySalesTax", "Monthly"),
+			ref("DefaultTaxableSalesTaxCodeRef", c.d.Defaults.TaxableCode), ref("DefaultNonTaxableSalesTaxCodeRef", c.d.Defaults.NonTaxableCode))
+	}
 	p := el("PreferencesRet",
 		el("AccountingPreferences", leaf("IsUsingAccountNumbers", "false"), leaf("IsRequiringAccounts", "true"),
 			leaf("IsUsingClassTracking", "false"), leaf("IsUsingAuditTrail", "true"), leaf("IsAssigningJournalEntryNumbers", "true")),
@@ -75,11 +80,18 @@ func (c *Company) preferencesRet() *elem {
 			leaf("IsAutomaticallyUsingDiscounts", "false")),
 		el("ReportsPreferences", leaf("AgingReportBasis", "AgeFromDueDate"), leaf("SummaryReportBasis", "Accrual")),
 		el("SalesAndCustomersPreferences", leaf("IsTrackingReimbursedExpensesAsIncome", "false"), leaf("IsAutoApplyingPayments", "true")),
-		el("SalesTaxPreferences", ref("DefaultItemSalesTaxRef", c.d.Defaults.SalesTaxItem), leaf("PaySalesTax", "Monthly"),
-			ref("DefaultTaxableSalesTaxCodeRef", c.d.Defaults.TaxableCode), ref("DefaultNonTaxableSalesTaxCodeRef", c.d.Defaults.NonTaxableCode)),
 		el("TimeTrackingPreferences", leaf("FirstDayOfWeek", "Monday")),
 		el("CurrentAppAccessRights", leaf("IsAutomaticLoginAllowed", "true"), leaf("IsPersonalDataAccessAllowed", "true")),
 	)
+	if salesTax != nil {
+		// In the schema's order: after SalesAndCustomersPreferences.
+		for i, k := range p.Kids {
+			if k.Name == "SalesAndCustomersPreferences" {
+				p.Kids = append(p.Kids[:i+1], append([]*elem{salesTax}, p.Kids[i+1:]...)...)
+				break
+			}
+		}
+	}
 	return p
 }
 
@@ -128,14 +140,18 @@ func (c *Company) seedSample(homeCurrency string) {
 	for _, a := range accounts {
 		ids[a.name] = add("Account", leaf("Name", a.name), leaf("AccountType", a.typ)).ID
 	}
-	tax := add("SalesTaxCode", leaf("Name", "Tax"), leaf("IsTaxable", "true"), leaf("Desc", "Taxable Sales"))
-	non := add("SalesTaxCode", leaf("Name", "Non"), leaf("IsTaxable", "false"), leaf("Desc", "Non-Taxable Sales"))
-	c.d.Defaults = defaults{TaxableCode: tax.ID, NonTaxableCode: non.ID, AccountsReceive: ids["Accounts Receivable"], UndepositedFunds: ids["Undeposited Funds"]}
+	c.d.Defaults = defaults{AccountsReceive: ids["Accounts Receivable"], UndepositedFunds: ids["Undeposited Funds"]}
+	if !c.d.SalesTaxOff {
+		c.d.Defaults.TaxableCode = add("SalesTaxCode", leaf("Name", "Tax"), leaf("IsTaxable", "true"), leaf("Desc", "Taxable Sales")).ID
+		c.d.Defaults.NonTaxableCode = add("SalesTaxCode", leaf("Name", "Non"), leaf("IsTaxable", "false"), leaf("Desc", "Non-Taxable Sales")).ID
+	}
 	add("Vendor", leaf("Name", "State Board of Equalization"))
-	c.d.Defaults.SalesTaxItem = add("ItemSalesTax", leaf("Name", "CA Sales Tax"), leaf("ItemDesc", "CA sales tax, San Domingo County"),
-		leaf("TaxRate", "7.75"), ref("TaxVendorRef", "State Board of Equalization")).ID
-	add("ItemSalesTax", leaf("Name", "Out of State"), leaf("ItemDesc", "No tax outside California"), leaf("TaxRate", "0"),
-		ref("TaxVendorRef", "State Board of Equalization"))
+	if !c.d.SalesTaxOff {
+		c.d.Defaults.SalesTaxItem = add("ItemSalesTax", leaf("Name", "CA Sales Tax"), leaf("ItemDesc", "CA sales tax, San Domingo County"),
+			leaf("TaxRate", "7.75"), ref("TaxVendorRef", "State Board of Equalization")).ID
+		add("ItemSalesTax", leaf("Name", "Out of State"), leaf("ItemDesc", "No tax outside California"), leaf("TaxRate", "0"),
+			ref("TaxVendorRef", "State Board of Equalization"))
+	}
 	for _, pm := range []struct{ name, typ string }{{"Cash", "Cash"}, {"Check", "Check"}, {"Visa", "Visa"}, {"MasterCard", "MasterCard"},
 		{"American Express", "AmericanExpress"}, {"PayPal", "OtherCreditCard"}, {"Gift Card", "GiftCard"}} {
 		add("PaymentMethod", leaf("Name", pm.name), leaf("PaymentMethodType", pm.typ))

@@ -329,6 +329,11 @@ func (c *Company) handle(rq *elem) (rs *elem, wroteTxn bool) {
 		code := []int{3170, 3175, 3180}[c.rng.IntN(3)]
 		return rsFor(rq, statusLocked(code, kind, firstText(rq))), false
 	}
+	if write {
+		if st := c.salesTaxOffRefusal(kind, rq.Kid(op)); st != nil {
+			return rsFor(rq, st), false
+		}
+	}
 	var kids []*elem
 	var st *qbStatus
 	switch {
@@ -449,4 +454,37 @@ func includeOnly(ret *elem, rq *elem) *elem {
 	}
 	ret.Kids = kept
 	return ret
+}
+
+// salesTaxOffRefusal refuses, in a company that does not track sales tax,
+// what QuickBooks then refuses: adding a sales tax item or code, and any
+// request naming one (a line's or a header's tax code or item).
+func (c *Company) salesTaxOffRefusal(kind string, n *elem) *qbStatus {
+	if !c.d.SalesTaxOff || n == nil {
+		return nil
+	}
+	const off = "This feature is not enabled or not available in this version of QuickBooks: sales tax is turned off in this company file (Edit > Preferences > Sales Tax)"
+	if kind == "ItemSalesTax" || kind == "ItemSalesTaxGroup" || kind == "SalesTaxCode" {
+		return &qbStatus{3250, off + ", so there is no " + kind + " list."}
+	}
+	var found string
+	var walk func(e *elem)
+	walk = func(e *elem) {
+		for _, k := range e.Kids {
+			if found != "" {
+				return
+			}
+			switch k.Name {
+			case "SalesTaxCodeRef", "ItemSalesTaxRef", "CustomerSalesTaxCodeRef", "SalesTaxLineAdd":
+				found = k.Name
+				return
+			}
+			walk(k)
+		}
+	}
+	walk(n)
+	if found != "" {
+		return &qbStatus{3250, off + ", so a " + kind + " cannot name " + found + "."}
+	}
+	return nil
 }
