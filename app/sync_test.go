@@ -502,6 +502,29 @@ func TestSyncMultiCurrency(t *testing.T) {
 	}
 }
 
+// TestSyncSalesTaxOff: into a company file that does not track sales tax
+// (QuickBooks refuses every tax item and code there), orders post with no
+// tax item or code, BigCommerce's tax on an other-charge item of the Sales
+// Tax Payable liability, and QuickBooks' totals are BigCommerce's to the cent.
+func TestSyncSalesTaxOff(t *testing.T) {
+	r := newSyncRig(t, 40, 23)
+	r.company = qbsim.NewSampleCompany(qbsim.CompanyOptions{SalesTaxOff: true})
+	r.wc = r.webConnector(qbsim.ConnectorFaults{})
+	r.pulled()
+	r.settle()
+	r.checkBooksPosted()
+	ctx := context.Background()
+	e, err := r.db.Ledger(ctx, r.companyID(), "item:bigcommerce sales tax")
+	if err != nil || e.QBType != "ItemOtherCharge" {
+		t.Errorf("the tax item = %+v, %v; want an ItemOtherCharge created by bcqb", e, err)
+	}
+	for _, key := range []string{"item:bigcommerce no tax", "salestaxcode:tax", "salestaxcode:non"} {
+		if _, err := r.db.Ledger(ctx, r.companyID(), key); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ledger %s: %v; want nothing created for sales tax", key, err)
+		}
+	}
+}
+
 // TestSyncSettings: the store's posting choices, end to end. Each case
 // changes one setting and checks QuickBooks for what it means, besides the
 // books being right to the cent.

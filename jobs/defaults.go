@@ -55,7 +55,10 @@ func (pl *planning) ensureDefault(ctx context.Context, list, name string) (int64
 func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, int) {
 	s := pl.s
 	income := qbxml.RefName(s.IncomeAccount)
-	nonTax := qbxml.RefName(s.NonTaxCode)
+	var nonTax *qbxml.Ref
+	if s.NonTaxCode != "" {
+		nonTax = qbxml.RefName(s.NonTaxCode)
+	}
 	switch list {
 	case "Account":
 		typ := ""
@@ -77,6 +80,9 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 		}
 		if name == feeAccount(s) {
 			typ = qbxml.AccountTypeExpense
+		}
+		if s.SalesTaxOff && name == s.SalesTaxAccount {
+			typ = qbxml.AccountTypeOtherCurrentLiab
 		}
 		if typ == "" {
 			return nil, "", 0
@@ -101,6 +107,12 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 		case s.ShippingItem, s.HandlingItem, s.WrappingItem, s.FeeItem, s.RoundingItem:
 			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name, SalesTaxCodeRef: nonTax,
 				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: name, AccountRef: income}}}, "ItemOtherCharge", PrioritySetup
+		}
+		if s.SalesTaxOff && (name == s.TaxItem || isMappedTaxItem(s, name)) {
+			// No sales tax items in such a file: the tax BigCommerce charged
+			// is owed, so its line goes to a liability.
+			return &qbxml.ItemOtherChargeAddRq{ItemOtherChargeAdd: qbxml.ItemOtherChargeAdd{Name: name,
+				SalesOrPurchase: &qbxml.SalesOrPurchase{Desc: "Sales tax as BigCommerce charged it", AccountRef: qbxml.RefName(s.SalesTaxAccount)}}}, "ItemOtherCharge", PrioritySetup
 		}
 		if name == s.ZeroTaxItem || name == s.TaxItem || isMappedTaxItem(s, name) {
 			// A 0 % rate needs no tax agency; the tax lines carry BigCommerce's amounts.

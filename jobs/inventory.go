@@ -765,7 +765,7 @@ func (inv *Inventory) adjust(ctx context.Context, c store.Company, s plan.Settin
 		}
 		var deps []int64
 		if len(adjs) > 0 {
-			pl := &planning{tx: tx, db: inv.db, company: c, s: s, snap: snap, log: inv.log}
+			pl := &planning{tx: tx, db: inv.db, company: c, s: snap.settings(s), snap: snap, log: inv.log}
 			id, err := pl.ensureAccount(ctx, InventoryAdjustmentAccount, qbxml.AccountTypeCostOfGoodsSold)
 			if err != nil {
 				return err

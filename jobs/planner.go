@@ -190,7 +190,7 @@ func (p *Planner) planStore(ctx context.Context, st store.BCStore, shared bool) 
 		}
 		deferred := false
 		err = p.db.Update(ctx, func(tx *store.Tx) error {
-			pl := &planning{tx: tx, db: p.db, st: st, company: c, s: settings, snap: snap, log: p.log}
+			pl := &planning{tx: tx, db: p.db, st: st, company: c, s: snap.settings(settings), snap: snap, log: p.log}
 			last := after
 			for _, d := range docs {
 				ok, err := pl.document(ctx, d)
@@ -247,7 +247,7 @@ func (p *Planner) Replan(ctx context.Context, storeID int64) (int, error) {
 	}
 	n := 0
 	err = p.db.Update(ctx, func(tx *store.Tx) error {
-		pl := &planning{tx: tx, db: p.db, st: st, company: c, s: settings, snap: snap, log: p.log}
+		pl := &planning{tx: tx, db: p.db, st: st, company: c, s: snap.settings(settings), snap: snap, log: p.log}
 		// The user fixed QuickBooks or the mapping: the customers, items and
 		// accounts whose creation failed are tried again.
 		if _, err := tx.RetryReserved(ctx, c.ID); err != nil {

@@ -26,6 +26,8 @@ type snapshot struct {
 	names  map[string]bool // lower-case customer names in use
 	multi  bool
 	home   string // ISO code of the home currency, "" unknown
+	// noSalesTax: the company file does not track sales tax.
+	noSalesTax bool
 }
 
 var _ plan.Lists = (*snapshot)(nil)
@@ -59,7 +61,33 @@ func newSnapshot(ctx context.Context, db PlanStore, c store.Company, s plan.Sett
 		snap.reserve(e)
 	}
 	snap.multi, snap.home = companyCurrency(c.InfoJSON, s)
+	snap.noSalesTax = salesTaxOff(c.InfoJSON)
 	return snap, nil
+}
+
+// settings are the store's settings as this company file can take them.
+func (s *snapshot) settings(st plan.Settings) plan.Settings {
+	if s.noSalesTax {
+		return st.WithoutSalesTax()
+	}
+	return st
+}
+
+// salesTaxOff reports a company file whose preferences were read and hold
+// no SalesTaxPreferences: QuickBooks leaves them out when the file does not
+// track sales tax. Unread preferences count as sales tax on (what most US
+// files do), so a first plan never drops the tax codes on a guess.
+func salesTaxOff(infoJSON string) bool {
+	var info struct {
+		Preferences *struct {
+			AccountingPreferences *json.RawMessage
+			SalesTaxPreferences   *qbxml.SalesTaxPreferences
+		}
+	}
+	if infoJSON == "" || json.Unmarshal([]byte(infoJSON), &info) != nil || info.Preferences == nil {
+		return false
+	}
+	return info.Preferences.AccountingPreferences != nil && info.Preferences.SalesTaxPreferences == nil
 }
 
 // companyCurrency reads the multicurrency preference and the home currency

@@ -116,6 +116,12 @@ type Settings struct {
 	// TaxCode and NonTaxCode are the sales tax codes of taxed and untaxed lines.
 	TaxCode    string `json:"tax_code"`
 	NonTaxCode string `json:"non_tax_code"`
+	// SalesTaxAccount is the liability account of the tax lines in a
+	// company file that does not track sales tax (see WithoutSalesTax).
+	SalesTaxAccount string `json:"sales_tax_account"`
+	// SalesTaxOff is never stored: the planner sets it, through
+	// WithoutSalesTax, when the company file does not track sales tax.
+	SalesTaxOff bool `json:"-"`
 
 	// PaymentMethods maps BigCommerce's payment method (order.payment_method,
 	// or a transaction's method) to a QuickBooks payment method.
@@ -202,6 +208,7 @@ const (
 	DefaultARAccount      = "Accounts Receivable"
 	DefaultFeeExpenseItem = "BigCommerce Processing Fees"
 	DefaultFeeExpenseAcct = "Merchant Fees"
+	DefaultSalesTaxAcct   = "Sales Tax Payable"
 )
 
 // DefaultSettings is what a store posts with until the user changes it.
@@ -214,8 +221,24 @@ func DefaultSettings() Settings {
 		FeeItem: DefaultFeeItem, DiscountItem: DefaultDiscountItem, GiftCertItem: DefaultGiftCertItem,
 		StoreCreditItem: DefaultStoreCredit, RoundingItem: DefaultRoundingItem, RoundingLimit: decimal.New(5, -2),
 		ZeroTaxItem: DefaultZeroTaxItem, TaxItem: DefaultTaxItem, TaxCode: DefaultTaxCode, NonTaxCode: DefaultNonTaxCode,
+		SalesTaxAccount: DefaultSalesTaxAcct,
 		PaymentMethod: DefaultPaymentMethod, FeeExpenseItem: DefaultFeeExpenseItem, FeeExpenseAccount: DefaultFeeExpenseAcct, Cancel: CancelVoid, Refund: RefundByCard, Inventory: "off",
 	}
+}
+
+// WithoutSalesTax is s for a company file that does not track sales tax
+// (no SalesTaxPreferences): QuickBooks then refuses any sales tax item or
+// code, so the header names no tax item, lines carry no tax code, and
+// BigCommerce's tax goes on TaxItem (and TaxItems) as it charged it, those
+// being other-charge items on SalesTaxAccount, a liability: the total is
+// still BigCommerce's to the cent and the tax owed is on the balance sheet.
+func (s Settings) WithoutSalesTax() Settings {
+	s.SalesTaxOff = true
+	s.ZeroTaxItem, s.TaxCode, s.NonTaxCode = "", "", ""
+	if s.SalesTaxAccount == "" {
+		s.SalesTaxAccount = DefaultSalesTaxAcct
+	}
+	return s
 }
 
 // Lists is what the planner knows QuickBooks holds (bcqb's cache of the
