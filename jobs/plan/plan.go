@@ -222,7 +222,7 @@ func DefaultSettings() Settings {
 		StoreCreditItem: DefaultStoreCredit, RoundingItem: DefaultRoundingItem, RoundingLimit: decimal.New(5, -2),
 		ZeroTaxItem: DefaultZeroTaxItem, TaxItem: DefaultTaxItem, TaxCode: DefaultTaxCode, NonTaxCode: DefaultNonTaxCode,
 		SalesTaxAccount: DefaultSalesTaxAcct,
-		PaymentMethod: DefaultPaymentMethod, FeeExpenseItem: DefaultFeeExpenseItem, FeeExpenseAccount: DefaultFeeExpenseAcct, Cancel: CancelVoid, Refund: RefundByCard, Inventory: "off",
+		PaymentMethod:   DefaultPaymentMethod, FeeExpenseItem: DefaultFeeExpenseItem, FeeExpenseAccount: DefaultFeeExpenseAcct, Cancel: CancelVoid, Refund: RefundByCard, Inventory: "off",
 	}
 }
 
