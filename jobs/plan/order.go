@@ -154,6 +154,16 @@ func planPosted(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, poste
 				return sale, err
 			}
 			inv := sale.Invoice
+			if !s.Restock {
+				// As for refunds: with no Quantity QuickBooks moves no stock,
+				// and the line keeps BigCommerce's amount.
+				for i, ln := range inv.Lines {
+					if ln.Quantity.IsSet() && ln.Amount.IsSet() {
+						inv.Lines[i].Quantity, inv.Lines[i].Rate = qbxml.Quantity{}, qbxml.Price{}
+						inv.Lines[i].Desc = ln.Desc + fmt.Sprintf(", %s not restocked", ln.Quantity.Decimal())
+					}
+				}
+			}
 			cm := &qbxml.CreditMemoAdd{
 				CustomerRef: inv.CustomerRef, ClassRef: inv.ClassRef, TxnDate: dateIn(o.DateModified, s), RefNumber: inv.RefNumber,
 				BillAddress: inv.BillAddress, ShipAddress: inv.ShipAddress, ItemSalesTaxRef: inv.ItemSalesTaxRef,

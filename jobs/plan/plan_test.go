@@ -2,6 +2,7 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,6 +268,40 @@ func TestPostedAlready(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, o)
 			}
+		})
+	}
+}
+
+// TestCancelCreditRestock: the credit memo undoing an order cancelled after
+// posting restocks only when the store says so (Settings.Restock), as a
+// refund does; either way it credits BigCommerce's amounts.
+func TestCancelCreditRestock(t *testing.T) {
+	d := order(501, StatusCancelled, false, item{sku: "MUG", name: "Mug", price: "10.00", qty: 3, pct: "8.25"})
+	posted := Posted{TxnType: qbxml.TxnTypeSalesReceipt, TxnID: "R-1", Total: d.Order.TotalIncTax.Decimal}
+	for _, restock := range []bool{false, true} {
+		t.Run(fmt.Sprintf("restock=%v", restock), func(t *testing.T) {
+			s := DefaultSettings()
+			s.Cancel, s.Restock = CancelCredit, restock
+			o, err := BuildOrder(store, d, s, newLists(), posted)
+			if err != nil || o.CreditMemo == nil {
+				t.Fatalf("%+v, %v", o, err)
+			}
+			if !Total(o.CreditMemo.Lines).Equal(posted.Total) {
+				t.Errorf("credit memo total %s, want %s", Total(o.CreditMemo.Lines), posted.Total)
+			}
+			var mug *qbxml.SalesLineAdd
+			for i, ln := range o.CreditMemo.Lines {
+				if strings.Contains(ln.Desc, "MUG") {
+					mug = &o.CreditMemo.Lines[i]
+				}
+			}
+			if mug == nil {
+				t.Fatalf("no product line in %+v", o.CreditMemo.Lines)
+			}
+			if mug.Quantity.IsSet() != restock || strings.Contains(mug.Desc, "not restocked") == restock {
+				t.Errorf("product line quantity %v (set %v), desc %q", mug.Quantity, mug.Quantity.IsSet(), mug.Desc)
+			}
+			mustValidate(t, &qbxml.CreditMemoAddRq{CreditMemoAdd: *o.CreditMemo})
 		})
 	}
 }
