@@ -502,6 +502,56 @@ func TestSyncMultiCurrency(t *testing.T) {
 	}
 }
 
+// TestSyncMultiCurrencyCheckRefunds: with refunds by check, a refund in the
+// shopper's foreign currency cannot be a check (a check is in its bank
+// account's currency against the home A/R account): it goes back as a
+// refund in that currency with BigCommerce's rate; home-currency refunds
+// stay checks.
+func TestSyncMultiCurrencyCheckRefunds(t *testing.T) {
+	r := newSyncRig(t, 60, 17)
+	r.company = qbsim.NewSampleCompany(qbsim.CompanyOptions{MultiCurrency: true})
+	r.wc = r.webConnector(qbsim.ConnectorFaults{})
+	ctx := context.Background()
+	stores, err := r.db.BCStores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetBCStoreSettings(ctx, stores[0].ID, `{"refund": "check", "deposit_account": "Checking"}`); err != nil {
+		t.Fatal(err)
+	}
+	r.pulled()
+	r.settle()
+	for _, id := range r.fake.OrderIDs(10, 11, 2) {
+		if _, err := r.fake.Refund(id, bcfake.RefundRequest{Kind: bcfake.RefundFull, Reason: "returned"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.ts.pull.puller.Pull(ctx, stores[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	r.settle()
+	r.checkBooksPosted()
+	foreign := func(x qbsim.Txn) bool { return x.Currency != "" && x.Currency != "USD" }
+	checks, foreignRefunds := 0, 0
+	for _, x := range r.company.Transactions() {
+		switch x.Kind {
+		case "Check":
+			checks++
+			if foreign(x) || strings.Contains(x.Customer, "(") {
+				t.Errorf("check %s to %s in %s: a foreign-currency refund must not be a check", x.RefNumber, x.Customer, x.Currency)
+			}
+		case "ARRefundCreditCard":
+			if !foreign(x) {
+				t.Errorf("card refund %s in %q: home-currency refunds are checks here", x.RefNumber, x.Currency)
+			}
+			foreignRefunds++
+		}
+	}
+	if checks == 0 || foreignRefunds == 0 {
+		t.Errorf("%d checks and %d foreign-currency refunds; want both", checks, foreignRefunds)
+	}
+}
+
 // TestSyncSalesTaxOff: into a company file that does not track sales tax
 // (QuickBooks refuses every tax item and code there), orders post with no
 // tax item or code, BigCommerce's tax on an other-charge item of the Sales

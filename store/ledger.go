@@ -198,7 +198,11 @@ type PostingInput struct {
 }
 
 // PutPosting creates or replaces the posting of a document (the TxnID of a
-// posted one is kept: a new version never forgets what was posted).
+// posted one is kept: a new version never forgets what was posted). The
+// credits and rounding of a posted one are kept too when the new version
+// has none of its own: a later version that posts nothing (a status change)
+// is not planned as a sale, so it knows neither, and they describe the
+// QuickBooks document, which did not change.
 func (t *Tx) PutPosting(ctx context.Context, p PostingInput) (int64, error) {
 	var job, date any
 	if p.JobID != 0 {
@@ -215,7 +219,9 @@ func (t *Tx) PutPosting(ctx context.Context, p PostingInput) (int64, error) {
 		ON CONFLICT (store_id, doc_kind, bc_id) DO UPDATE SET document_id = excluded.document_id,
 		version = excluded.version, state = excluded.state,
 		txn_type = CASE WHEN postings.txn_id = '' THEN excluded.txn_type ELSE postings.txn_type END,
-		ref_number = excluded.ref_number, bc_total = excluded.bc_total, credits = excluded.credits, rounding = excluded.rounding,
+		ref_number = excluded.ref_number, bc_total = excluded.bc_total,
+		credits = CASE WHEN postings.txn_id != '' AND excluded.credits = '' THEN postings.credits ELSE excluded.credits END,
+		rounding = CASE WHEN postings.txn_id != '' AND excluded.rounding = '' THEN postings.rounding ELSE excluded.rounding END,
 		reason = excluded.reason, job_id = COALESCE(excluded.job_id, postings.job_id), doc_date = excluded.doc_date,
 		updated_at = excluded.updated_at
 		RETURNING id`,

@@ -297,8 +297,17 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 	}
 	out.MoneyBack = back
 	deposit := refOrNil(depositFor(s, o.ChannelID))
+	method := s.Refund
+	if method == RefundByCheck && cv.fx != nil {
+		// A check is in its bank account's currency and goes against the
+		// home-currency A/R account; the shopper's currency needs a refund
+		// that carries the customer's currency and rate, as the sale did.
+		method = RefundByCard
+		out.Notes = append(out.Notes, fmt.Sprintf("the refund is in %s: posted as a refund from %s with BigCommerce's exchange rate, not as a check (a check is in its bank account's currency)",
+			cv.fx.code, depositFor(s, o.ChannelID)))
+	}
 	if back.IsPositive() {
-		switch s.Refund {
+		switch method {
 		case RefundByCard:
 			out.CardRefund = &qbxml.ARRefundCreditCardAdd{
 				CustomerRef: custRef, RefundFromAccountRef: deposit, TxnDate: date, RefNumber: out.RefNumber,
