@@ -140,7 +140,9 @@ type Settings struct {
 	// transactions (the v3 Transaction has none; an order's "fees" are
 	// charges to the shopper, posted on FeeItem), so the rate is configured
 	// here. Invoices carry no fee line: the payment applied to them
-	// (ReceivePayment) cannot, and the plan notes the fee instead.
+	// (ReceivePayment) cannot, and the plan notes the fee instead. Refunds
+	// do not reverse the fee: the processors keep it (Stripe, PayPal,
+	// Braintree, Square), so the expense stands.
 	Fees map[string]ProcessingFee `json:"fees,omitempty"`
 	// FeeExpenseItem is the item of the fee lines (an other charge item
 	// whose account is FeeExpenseAccount, an expense account).
