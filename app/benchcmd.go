@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -384,25 +385,17 @@ func (c *bcqbChild) waitPulled(ctx context.Context, data, storeHash string) erro
 	}
 }
 
-// fetchQWC downloads the .qwc file bcqb serves, as a user would.
+// fetchQWC writes the .qwc file with `bcqb qwc --user qb` on the child's
+// data folder, as a user at the command line gets it (the page's /qwc is
+// behind its login).
 func (c *bcqbChild) fetchQWC(ctx context.Context) (qbsim.QWC, error) {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.baseURL+"/qwc?user="+c.user, nil)
-	if err != nil {
-		return qbsim.QWC{}, err
+	var b bytes.Buffer
+	if err := runQWC(ctx, []string{"--user", c.user}, func(k string) string { return c.vars[k] }, &b); err != nil {
+		return qbsim.QWC{}, fmt.Errorf("bcqb qwc: %w", err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	q, err := qbsim.ParseQWC(&b)
 	if err != nil {
-		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %w", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return qbsim.QWC{}, fmt.Errorf("download the .qwc file: %s", resp.Status)
-	}
-	q, err := qbsim.ParseQWC(resp.Body)
-	if err != nil {
-		return qbsim.QWC{}, fmt.Errorf("the .qwc file bcqb serves: %w", err)
+		return qbsim.QWC{}, fmt.Errorf("the .qwc file bcqb qwc wrote: %w", err)
 	}
 	return q, nil
 }

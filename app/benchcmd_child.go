@@ -33,9 +33,11 @@ type bcqbChild struct {
 	baseURL  string
 	user     string
 	password string
-	out      *tailBuffer // the end of its stdout and stderr, for errors
-	done     chan struct{}
-	waitErr  error // set when done is closed
+	// vars are the BCQB_* variables it runs with.
+	vars    map[string]string
+	out     *tailBuffer // the end of its stdout and stderr, for errors
+	done    chan struct{}
+	waitErr error // set when done is closed
 	// peakRSS, once bcqb was waited for, is its peak RSS in bytes (0 when
 	// the system does not say).
 	peakRSS func(*os.ProcessState) int64
@@ -90,6 +92,7 @@ func startBCQBChild(ctx context.Context, cc childConfig) (_ *bcqbChild, err erro
 	for k, v := range vars {
 		env = append(env, k+"="+v)
 	}
+	c.vars = vars
 	c.cmd = exec.Command(path, args...)
 	c.cmd.Env = env
 	c.cmd.Stdout = c.out // the "next steps" text serve prints

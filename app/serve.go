@@ -153,7 +153,6 @@ func (s *Server) setup(ctx context.Context) error {
 			return qwc.BuildFile(ctx, s.db, store.NewGUID, qwc.FileOptions{BaseURL: cfg.BaseURL, UserName: user,
 				RunEveryNMinutes: cfg.RunEveryMinutes})
 		},
-		OpenQWC:   true, // until the demo, bench and app tests build the .qwc with qwc.BuildFile
 		CA:        caHandler,
 		Webhooks:  s.pull.webhooks(),
 		Templates: tmpl,

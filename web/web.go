@@ -37,11 +37,6 @@ type Deps struct {
 	Store Store
 	// QWC builds the .qwc file of a Web Connector user.
 	QWC func(ctx context.Context, user string) (qwc.File, error)
-	// OpenQWC serves /qwc without a login. The .qwc file names the Web
-	// Connector user and the FileID and OwnerID, so it belongs behind the
-	// login; this is true only until the demo, the bench and the tests take
-	// the file from qwc.BuildFile instead of downloading it.
-	OpenQWC bool
 	// CA serves bcqb's root certificate; nil when bcqb does not run its own CA.
 	CA http.Handler
 	// Webhooks receives BigCommerce's callbacks; nil when none are wanted.
@@ -107,11 +102,7 @@ func NewHandler(d Deps) http.Handler {
 
 	// Behind the login.
 	r.HandleFunc("/logout", s.requireLogin(s.logout)).Methods(http.MethodPost)
-	if d.OpenQWC {
-		r.HandleFunc("/qwc", s.qwcFile).Methods(http.MethodGet)
-	} else {
-		r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
-	}
+	r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -27,7 +27,6 @@ const adminPassword = "correct horse battery"
 
 type options struct {
 	tls      bool
-	openQWC  bool
 	webhooks bool
 	// delay is the failed-login slow-down; nil is none (the default delay is tested on its own).
 	delay func() time.Duration
@@ -79,7 +78,6 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 		QWC: func(ctx context.Context, user string) (qwc.File, error) {
 			return qwc.BuildFile(ctx, db, store.NewGUID, qwc.FileOptions{BaseURL: "https://qb-box.local:8443", UserName: user, RunEveryNMinutes: 15})
 		},
-		OpenQWC:    o.openQWC,
 		Templates:  tmpl,
 		Version:    "test",
 		BaseURL:    srv.URL,
@@ -806,64 +804,45 @@ func TestErrorsForBrowsersAndScripts(t *testing.T) {
 }
 
 func TestQWCDownload(t *testing.T) {
-	// get logs in first, unless the server leaves /qwc open.
-	get := func(t *testing.T, ts *testServer, open bool, path string) answer {
+	// The .qwc file names the user and the company's FileID: behind the login.
+	get := func(t *testing.T, ts *testServer, path string) answer {
 		b := ts.browser(t)
-		if !open {
-			if _, err := ts.db.PutAdminPassword(context.Background(), adminPassword); err != nil {
-				t.Fatal(err)
-			}
-			b.login(adminPassword)
-		}
-		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
-		return b.do(req)
-	}
-	for _, open := range []bool{false, true} {
-		name := "behind the login"
-		if open {
-			name = "OpenQWC"
-		}
-		t.Run(name, func(t *testing.T) {
-			t.Run("no user", func(t *testing.T) {
-				ts := newServer(t, options{openQWC: open})
-				a := get(t, ts, open, "/qwc")
-				if a.StatusCode != 404 || !strings.Contains(a.body, "BCQB_QBWC_USER") {
-					t.Errorf("= %d %q", a.StatusCode, a.body)
-				}
-			})
-			t.Run("several users", func(t *testing.T) {
-				ts := newServer(t, options{openQWC: open}, "a", "b")
-				a := get(t, ts, open, "/qwc")
-				if a.StatusCode != 400 || !strings.Contains(a.body, "a, b") {
-					t.Errorf("= %d %q", a.StatusCode, a.body)
-				}
-				a = get(t, ts, open, "/qwc?user=b")
-				if a.StatusCode != 200 || !strings.Contains(a.body, "<UserName>b</UserName>") ||
-					a.Header.Get("Content-Disposition") != `attachment; filename="bcqb-b.qwc"` ||
-					a.Header.Get("Content-Type") != "application/xml; charset=utf-8" {
-					t.Errorf("?user=b = %d %q %q", a.StatusCode, a.Header.Get("Content-Disposition"), a.body)
-				}
-				if a := get(t, ts, open, "/qwc?user=ghost"); a.StatusCode != 404 || !strings.Contains(a.body, "Not found") {
-					t.Errorf("?user=ghost = %d %q", a.StatusCode, a.body)
-				}
-			})
-			t.Run("same ids every time", func(t *testing.T) {
-				ts := newServer(t, options{openQWC: open}, "qb")
-				first := get(t, ts, open, "/qwc")
-				second := get(t, ts, open, "/qwc")
-				if first.StatusCode != 200 || first.body != second.body {
-					t.Errorf("a second download differs:\n%s\n%s", first.body, second.body)
-				}
-			})
-		})
-	}
-	t.Run("OpenQWC opens nothing else", func(t *testing.T) {
-		ts := newServer(t, options{openQWC: true}, "qb")
 		if _, err := ts.db.PutAdminPassword(context.Background(), adminPassword); err != nil {
 			t.Fatal(err)
 		}
-		if a := ts.browser(t).get("/"); a.StatusCode != 303 {
-			t.Errorf("GET / = %d", a.StatusCode)
+		b.login(adminPassword)
+		req, _ := http.NewRequest(http.MethodGet, ts.URL+path, nil)
+		return b.do(req)
+	}
+	t.Run("no user", func(t *testing.T) {
+		ts := newServer(t, options{})
+		a := get(t, ts, "/qwc")
+		if a.StatusCode != 404 || !strings.Contains(a.body, "BCQB_QBWC_USER") {
+			t.Errorf("= %d %q", a.StatusCode, a.body)
+		}
+	})
+	t.Run("several users", func(t *testing.T) {
+		ts := newServer(t, options{}, "a", "b")
+		a := get(t, ts, "/qwc")
+		if a.StatusCode != 400 || !strings.Contains(a.body, "a, b") {
+			t.Errorf("= %d %q", a.StatusCode, a.body)
+		}
+		a = get(t, ts, "/qwc?user=b")
+		if a.StatusCode != 200 || !strings.Contains(a.body, "<UserName>b</UserName>") ||
+			a.Header.Get("Content-Disposition") != `attachment; filename="bcqb-b.qwc"` ||
+			a.Header.Get("Content-Type") != "application/xml; charset=utf-8" {
+			t.Errorf("?user=b = %d %q %q", a.StatusCode, a.Header.Get("Content-Disposition"), a.body)
+		}
+		if a := get(t, ts, "/qwc?user=ghost"); a.StatusCode != 404 || !strings.Contains(a.body, "Not found") {
+			t.Errorf("?user=ghost = %d %q", a.StatusCode, a.body)
+		}
+	})
+	t.Run("same ids every time", func(t *testing.T) {
+		ts := newServer(t, options{}, "qb")
+		first := get(t, ts, "/qwc")
+		second := get(t, ts, "/qwc")
+		if first.StatusCode != 200 || first.body != second.body {
+			t.Errorf("a second download differs:\n%s\n%s", first.body, second.body)
 		}
 	})
 }
