@@ -552,6 +552,67 @@ func TestSyncMultiCurrencyCheckRefunds(t *testing.T) {
 	}
 }
 
+// TestSyncChannels: orders from other sales channels (channel_id 2, say
+// Amazon; 3, a point of sale) post with their channel's class, customer
+// and deposit account; storefront orders keep the store's.
+func TestSyncChannels(t *testing.T) {
+	r := newSyncRig(t, 40, 29)
+	ctx := context.Background()
+	stores, err := r.db.BCStores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	settings := `{"class": "Web Store", "channels": {
+		"2": {"class": "Amazon", "customer": "Amazon Customer", "deposit_account": "Amazon Clearing"},
+		"3": {"class": "Point of Sale"}}}`
+	if err := r.db.SetBCStoreSettings(ctx, stores[0].ID, settings); err != nil {
+		t.Fatal(err)
+	}
+	paid := r.fake.OrderIDs(10, 11, 2)
+	channel := map[string]int64{}
+	for i, id := range paid[:6] {
+		ch := int64(2 + i%2)
+		if err := r.fake.SetChannel(id, ch); err != nil {
+			t.Fatal(err)
+		}
+		channel[strconv.FormatInt(id, 10)] = ch
+	}
+	r.pulled()
+	r.settle()
+	r.checkBooksPosted()
+	amazon, pos := 0, 0
+	for _, x := range r.company.Transactions() {
+		if x.Kind != "SalesReceipt" && x.Kind != "Invoice" {
+			continue
+		}
+		switch channel[x.RefNumber] {
+		case 2:
+			amazon++
+			if x.Customer != "Amazon Customer" {
+				t.Errorf("Amazon order %s posted to %q, want Amazon Customer", x.RefNumber, x.Customer)
+			}
+		case 3:
+			pos++
+			if x.Customer == "Amazon Customer" {
+				t.Errorf("point-of-sale order %s posted to the Amazon customer", x.RefNumber)
+			}
+		default:
+			if x.Customer == "Amazon Customer" {
+				t.Errorf("storefront order %s posted to the Amazon customer", x.RefNumber)
+			}
+		}
+	}
+	if amazon != 3 || pos != 3 {
+		t.Errorf("%d Amazon and %d point-of-sale sales, want 3 and 3", amazon, pos)
+	}
+	// What the channels name was created in QuickBooks (the sample company has a "Web Store" class).
+	for _, key := range []string{"class:amazon", "class:point of sale", "account:amazon clearing"} {
+		if e, err := r.db.Ledger(ctx, r.companyID(), key); err != nil || e.QBID == "" {
+			t.Errorf("ledger %s = %+v, %v", key, e, err)
+		}
+	}
+}
+
 // TestSyncSalesTaxOff: into a company file that does not track sales tax
 // (QuickBooks refuses every tax item and code there), orders post with no
 // tax item or code, BigCommerce's tax on an other-charge item of the Sales

@@ -252,6 +252,8 @@ type order struct {
 	StaffNotes  string
 	Message     string
 	IP          string
+	// Channel is the sales channel (channel_id); 0 is the storefront, 1.
+	Channel int64
 
 	// computed
 	SubEx, SubInc, SubTax       decimal.Decimal

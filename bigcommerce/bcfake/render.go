@@ -173,7 +173,7 @@ func (s *Store) renderOrder(o *order, include string) map[string]any {
 		"discount_amount": m4(o.DiscountAmt), "coupon_discount": m4(o.CouponAmt),
 		"shipping_address_count": shipCount(o), "is_deleted": false, "ebay_order_id": "0",
 		"cart_id": fmt.Sprintf("7e48f7ef-2e88-4817-aea4-%012d", o.ID), "billing_address": bill,
-		"is_email_opt_in": false, "credit_card_type": nil, "order_source": "www", "channel_id": 1,
+		"is_email_opt_in": false, "credit_card_type": nil, "order_source": orderSource(o), "channel_id": channelOf(o),
 		"external_source": nil, "external_id": nil, "external_merchant_id": nil, "external_order_id": "",
 		"tax_provider_id": "BasicTaxProvider", "customer_locale": "en",
 		"products":           link(s.opts.StoreHash, fmt.Sprintf("/orders/%d/products", o.ID)),
@@ -560,4 +560,21 @@ func renderVariant(p *product, v *variant) map[string]any {
 	}
 	m["option_values"] = ovs
 	return m
+}
+
+// channelOf is an order's channel_id: 1, the storefront, unless moved.
+func channelOf(o *order) int64 {
+	if o.Channel == 0 {
+		return 1
+	}
+	return o.Channel
+}
+
+// orderSource is what BigCommerce reports for the storefront ("www") and
+// for orders another channel brought ("external").
+func orderSource(o *order) string {
+	if channelOf(o) == 1 {
+		return "www"
+	}
+	return "external"
 }

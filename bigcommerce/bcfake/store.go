@@ -248,6 +248,21 @@ func (s *Store) Cancel(id int64) error {
 	return nil
 }
 
+// SetChannel moves an order to a sales channel (channel_id), as an order
+// that came from Amazon, eBay or a point of sale is; it counts as a change.
+func (s *Store) SetChannel(id, channel int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, err := s.order(id)
+	if err != nil {
+		return err
+	}
+	o.Channel = channel
+	o.Modified = s.now()
+	s.orderChanged(o, o.StatusID)
+	return nil
+}
+
 // Ship ships a paid order's physical lines (status Shipped).
 func (s *Store) Ship(id int64) error {
 	s.mu.Lock()
