@@ -613,6 +613,49 @@ func TestSyncChannels(t *testing.T) {
 	}
 }
 
+// TestSyncRefundOfAnOpenInvoice: an order awaiting payment is posted as an
+// open invoice; before the next session the shopper pays and part of it is
+// refunded. QuickBooks ends with the invoice paid, a credit memo of the
+// refund, and the money back; nothing refused, nothing twice, to the cent.
+func TestSyncRefundOfAnOpenInvoice(t *testing.T) {
+	r := newSyncRig(t, 40, 31)
+	ctx := context.Background()
+	r.pulled()
+	r.settle()
+	open := r.fake.OrderIDs(7)
+	if len(open) < 2 {
+		t.Fatalf("%d orders awaiting payment; want 2", len(open))
+	}
+	for _, id := range open[:2] {
+		if err := r.fake.MarkPaid(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.fake.Refund(open[0], bcfake.RefundRequest{Kind: bcfake.RefundFull, Reason: "returned"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.fake.Refund(open[1], bcfake.RefundRequest{Kind: bcfake.RefundShipping, Reason: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	stores, err := r.db.BCStores(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.ts.pull.puller.Pull(ctx, stores[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	r.settle()
+	r.checkBooksPosted()
+	for _, id := range open[:2] {
+		ref := strconv.FormatInt(id, 10)
+		for _, x := range r.company.Transactions() {
+			if x.Kind == "Invoice" && x.RefNumber == ref && !x.Open.IsZero() {
+				t.Errorf("invoice %s is still open by %s after it was paid and refunded", ref, x.Open)
+			}
+		}
+	}
+}
+
 // TestSyncSalesTaxOff: into a company file that does not track sales tax
 // (QuickBooks refuses every tax item and code there), orders post with no
 // tax item or code, BigCommerce's tax on an other-charge item of the Sales
