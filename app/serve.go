@@ -153,6 +153,7 @@ func (s *Server) setup(ctx context.Context) error {
 			return qwc.BuildFile(ctx, s.db, store.NewGUID, qwc.FileOptions{BaseURL: cfg.BaseURL, UserName: user,
 				RunEveryNMinutes: cfg.RunEveryMinutes})
 		},
+		API:       web.APIDeps{Replan: s.planner.Replan},
 		CA:        caHandler,
 		Webhooks:  s.pull.webhooks(),
 		Templates: tmpl,

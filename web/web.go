@@ -28,6 +28,7 @@ type Store interface {
 	Users(ctx context.Context) ([]store.User, error)
 	Dashboard
 	Admin
+	API
 }
 
 // Deps are the parts the web server is built from.
@@ -37,6 +38,8 @@ type Deps struct {
 	Store Store
 	// QWC builds the .qwc file of a Web Connector user.
 	QWC func(ctx context.Context, user string) (qwc.File, error)
+	// API is what the JSON API does besides reading the store.
+	API APIDeps
 	// CA serves bcqb's root certificate; nil when bcqb does not run its own CA.
 	CA http.Handler
 	// Webhooks receives BigCommerce's callbacks; nil when none are wanted.
@@ -104,6 +107,7 @@ func NewHandler(d Deps) http.Handler {
 	r.HandleFunc("/logout", s.requireLogin(s.logout)).Methods(http.MethodPost)
 	r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
+	s.apiRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})
@@ -253,17 +257,25 @@ func (e *httpError) Error() string { return e.msg }
 func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var ve *qwc.ValidationError
+	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &he):
 	case errors.Is(err, store.ErrNotFound):
 		he = &httpError{status: http.StatusNotFound, msg: "Not found: " + err.Error()}
 	case errors.As(err, &ve):
 		he = &httpError{status: http.StatusBadRequest, msg: err.Error()}
+	case errors.As(err, &mbe):
+		he = &httpError{status: http.StatusRequestEntityTooLarge, msg: fmt.Sprintf("The request is larger than the %d bytes bcqb takes here.", mbe.Limit)}
 	default:
 		s.Log.ErrorContext(r.Context(), "request failed", "path", r.URL.Path, "err", err)
 		he = &httpError{status: http.StatusInternalServerError, msg: "bcqb could not answer this request; see the bcqb log."}
 	}
-	// A browser gets a page; curl and the Web Connector get the words alone.
+	// The API answers JSON; a browser gets a page; curl and the Web
+	// Connector get the words alone.
+	if isAPI(r) {
+		s.writeJSON(w, r, he.status, apiError{Error: he.msg, Status: he.status})
+		return
+	}
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		d := s.pageData(r, http.StatusText(he.status))
 		s.render(w, r, he.status, "error.html", errorPage{pageData: d, Status: he.status, Message: he.msg})

@@ -17,6 +17,10 @@ package plan
 
 import (
 	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -406,3 +410,98 @@ var ErrMalformed = errors.New("malformed BigCommerce document")
 // ErrSettings is wrapped by an error saying which setting cannot post a
 // document (a RefPrefix too long for an 11-character RefNumber...).
 var ErrSettings = errors.New("settings cannot post this")
+
+// CheckSettings says, in words for the page and the API, which setting
+// bcqb cannot post with: an unknown mode or strategy, a name QuickBooks
+// cannot hold, a fee or rounding limit out of range. It cannot know whether
+// a name exists in the company file; the planner creates the defaults and
+// parks what it cannot post.
+func CheckSettings(s Settings) error {
+	var bad []string
+	oneOf := func(field, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		bad = append(bad, fmt.Sprintf("%s is %q; it must be one of %s", field, v, strings.Join(allowed, ", ")))
+	}
+	oneOf("mode", s.Mode, ModeAuto, ModeInvoice)
+	oneOf("customers", s.Customers, CustomerPerShopper, CustomerSingle)
+	oneOf("items", s.Items, ItemsCreateNonInventory, ItemsCreateInventory, ItemsRequireMapping)
+	oneOf("cancel", s.Cancel, CancelVoid, CancelCredit)
+	oneOf("refund", s.Refund, RefundByCard, RefundByCheck, RefundCredit)
+	oneOf("inventory", s.Inventory, "off", "quickbooks", "bigcommerce")
+	// A QuickBooks full name is up to 159 characters, each level (between
+	// colons) up to 31.
+	name := func(field, v string, required bool) {
+		switch {
+		case strings.TrimSpace(v) == "":
+			if required {
+				bad = append(bad, field+" is empty")
+			}
+			return
+		case utf8.RuneCountInString(v) > 159:
+			bad = append(bad, fmt.Sprintf("%s is longer than QuickBooks' 159 characters", field))
+			return
+		}
+		for _, part := range strings.Split(v, ":") {
+			if utf8.RuneCountInString(part) > 31 {
+				bad = append(bad, fmt.Sprintf("%s %q has a name longer than QuickBooks' 31 characters", field, part))
+				return
+			}
+		}
+	}
+	for _, f := range []struct {
+		field, v string
+		required bool
+	}{
+		{"income_account", s.IncomeAccount, true}, {"deposit_account", s.DepositAccount, true},
+		{"cogs_account", s.COGSAccount, false}, {"asset_account", s.AssetAccount, false}, {"ar_account", s.ARAccount, false},
+		{"shipping_item", s.ShippingItem, true}, {"handling_item", s.HandlingItem, true}, {"wrapping_item", s.WrappingItem, true},
+		{"fee_item", s.FeeItem, true}, {"discount_item", s.DiscountItem, true}, {"gift_certificate_item", s.GiftCertItem, true},
+		{"store_credit_item", s.StoreCreditItem, true}, {"rounding_item", s.RoundingItem, true}, {"refund_item", s.RefundItem, false},
+		{"zero_tax_item", s.ZeroTaxItem, true}, {"tax_item", s.TaxItem, true}, {"tax_code", s.TaxCode, true},
+		{"non_tax_code", s.NonTaxCode, true}, {"sales_tax_account", s.SalesTaxAccount, false},
+		{"payment_method", s.PaymentMethod, true}, {"single_customer", s.SingleCustomer, s.Customers == CustomerSingle},
+		{"fee_expense_item", s.FeeExpenseItem, false}, {"fee_expense_account", s.FeeExpenseAccount, false}, {"class", s.Class, false},
+	} {
+		name(f.field, f.v, f.required)
+	}
+	for sku, item := range s.SKUs {
+		if strings.TrimSpace(sku) == "" {
+			bad = append(bad, "skus has an empty SKU")
+		}
+		name(fmt.Sprintf("skus[%q]", sku), item, true)
+	}
+	for method, pm := range s.PaymentMethods {
+		name(fmt.Sprintf("payment_methods[%q]", method), pm, true)
+	}
+	for rate, item := range s.TaxItems {
+		name(fmt.Sprintf("tax_items[%q]", rate), item, true)
+	}
+	for ch, c := range s.Channels {
+		name(fmt.Sprintf("channels[%d].class", ch), c.Class, false)
+		name(fmt.Sprintf("channels[%d].customer", ch), c.Customer, false)
+		name(fmt.Sprintf("channels[%d].deposit_account", ch), c.DepositAccount, false)
+	}
+	for method, f := range s.Fees {
+		if f.Percent.IsNegative() || f.Percent.GreaterThan(decimal.NewFromInt(100)) || f.Fixed.IsNegative() {
+			bad = append(bad, fmt.Sprintf("fees[%q] must be a percent from 0 to 100 and a fixed amount of 0 or more", method))
+		}
+	}
+	if s.RoundingLimit.IsNegative() || s.RoundingLimit.GreaterThan(decimal.NewFromInt(10)) {
+		bad = append(bad, fmt.Sprintf("rounding_limit is %s; it must be from 0.00 to 10.00", s.RoundingLimit.StringFixed(2)))
+	}
+	if s.RefPrefix != "" {
+		// Order numbers reach seven digits in a busy store.
+		if _, err := RefNumber(s, 9999999); err != nil {
+			bad = append(bad, fmt.Sprintf("ref_prefix %q leaves too little of QuickBooks' 11-character RefNumber for a 7-digit order number", s.RefPrefix))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("%w: %s", ErrSettings, strings.Join(bad, "; "))
+	}
+	return nil
+}

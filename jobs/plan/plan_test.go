@@ -1017,3 +1017,39 @@ func TestMultiCurrency(t *testing.T) {
 		}
 	})
 }
+
+func TestCheckSettings(t *testing.T) {
+	if err := CheckSettings(DefaultSettings()); err != nil {
+		t.Fatalf("the default settings: %v", err)
+	}
+	long := strings.Repeat("x", 32)
+	tests := []struct {
+		name   string
+		change func(s *Settings)
+		want   string
+	}{
+		{"unknown mode", func(s *Settings) { s.Mode = "weekly" }, `mode is "weekly"`},
+		{"unknown refund", func(s *Settings) { s.Refund = "cash" }, `refund is "cash"`},
+		{"empty shipping item", func(s *Settings) { s.ShippingItem = " " }, "shipping_item is empty"},
+		{"item name too long", func(s *Settings) { s.DiscountItem = long }, "longer than QuickBooks' 31"},
+		{"sub-item fits", func(s *Settings) { s.DiscountItem = "Discounts:" + strings.Repeat("x", 31) }, ""},
+		{"SKU mapped to nothing", func(s *Settings) { s.SKUs = map[string]string{"MUG": ""} }, `skus["MUG"] is empty`},
+		{"negative fee", func(s *Settings) { s.Fees = map[string]ProcessingFee{"Card": {Percent: dec("-1")}} }, `fees["Card"]`},
+		{"rounding limit too large", func(s *Settings) { s.RoundingLimit = dec("25") }, "rounding_limit is 25.00"},
+		{"prefix too long", func(s *Settings) { s.RefPrefix = "STORE2-" }, "ref_prefix"},
+		{"single customer needs a name", func(s *Settings) { s.Customers, s.SingleCustomer = CustomerSingle, "" }, "single_customer is empty"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := DefaultSettings()
+			tc.change(&s)
+			err := CheckSettings(s)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Errorf("= %v; want nil", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrSettings)):
+				t.Errorf("= %v; want ErrSettings naming %q", err, tc.want)
+			}
+		})
+	}
+}
