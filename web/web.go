@@ -28,6 +28,7 @@ type Store interface {
 	Users(ctx context.Context) ([]store.User, error)
 	Dashboard
 	Admin
+	Connect
 }
 
 // Deps are the parts the web server is built from.
@@ -53,6 +54,8 @@ type Deps struct {
 	// LoginDelay is how long a failed login is held before its answer; nil
 	// is half a second to a second. Tests shorten it.
 	LoginDelay func() time.Duration
+	// Connect is what the connect page needs beyond the store.
+	Connect ConnectDeps
 }
 
 type server struct {
@@ -113,6 +116,7 @@ func NewHandler(d Deps) http.Handler {
 		r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	}
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
+	s.connectRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})
