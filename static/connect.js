@@ -20,7 +20,8 @@ document.addEventListener('DOMContentLoaded', function () {
     out.className = 'notice';
     out.textContent = 'Testing the connection with BigCommerce…';
     button.disabled = true;
-    fetch(form.action, {
+    // getAttribute: the buttons named "action" hide the form's own action property.
+    fetch(form.getAttribute('action'), {
       method: 'POST',
       body: new URLSearchParams(data),
       headers: { 'Accept': 'application/json' },
@@ -33,7 +34,9 @@ document.addEventListener('DOMContentLoaded', function () {
       return resp.text().then(function (text) { return { ok: false, message: text }; });
     }).then(function (answer) {
       out.className = answer.ok ? 'notice' : 'notice error';
-      out.textContent = answer.message + (answer.ok ? ' Nothing is saved until you press the first button.' : ' Nothing was saved.');
+      var save = form.querySelector('button[name="action"][value="connect"]');
+      var label = save ? '“' + save.textContent + '”' : 'the first button';
+      out.textContent = answer.message + (answer.ok ? ' Nothing is saved until you press ' + label + '.' : ' Nothing was saved.');
     }).catch(function (err) {
       out.className = 'notice error';
       out.textContent = 'bcqb did not answer the test: ' + err;

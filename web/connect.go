@@ -101,6 +101,11 @@ const (
 	certWarnBefore = 30 * 24 * time.Hour
 )
 
+// bigCommerceScopes are the API account's scopes bcqb needs, in the
+// control panel's words.
+const bigCommerceScopes = "read-only access to Information & settings, Orders, Order transactions and Customers; Products read-only " +
+	"(modify, with Inventory modify, if bcqb sends QuickBooks' quantities to BigCommerce)"
+
 var (
 	storeHashRE = regexp.MustCompile(`^[a-z0-9]+$`)
 	tokenRE     = regexp.MustCompile(`^[A-Za-z0-9._~-]+$`)
@@ -146,6 +151,8 @@ type connectPage struct {
 	// PasswordRule is the Web Connector password rule, in words.
 	PasswordRule string
 	MinPassword  int
+	// Scopes are the API account's scopes bcqb needs, in words.
+	Scopes       string
 	CAThumbprint string
 	CAName       string
 	Checks       []check
@@ -220,7 +227,7 @@ func (s *server) connectPage(w http.ResponseWriter, r *http.Request) {
 // words of its own on the page.
 func (s *server) connectFlash(q url.Values, d connectPage) (string, bool) {
 	switch q.Get("done") {
-	case "connected", "connected-unqueued":
+	case "connected", "connected-unqueued", "connected-later":
 		for _, st := range d.Stores {
 			if st.StoreHash != q.Get("store") {
 				continue
@@ -229,8 +236,11 @@ func (s *server) connectFlash(q url.Values, d connectPage) (string, bool) {
 			if st.User != "" {
 				msg += " and posts to the company file of Web Connector user " + st.User
 			}
-			if q.Get("done") == "connected-unqueued" {
+			switch q.Get("done") {
+			case "connected-unqueued":
 				return msg + ". Its first pull could not be queued now (see the bcqb log); it starts at the next scheduled pull.", true
+			case "connected-later":
+				return msg + ". Its first pull starts at the next scheduled pull.", false
 			}
 			return msg + ". Its first pull is queued: see “Last pull” below.", false
 		}
@@ -250,7 +260,7 @@ func (s *server) connectFlash(q url.Values, d connectPage) (string, bool) {
 
 func (s *server) renderConnect(w http.ResponseWriter, r *http.Request, status int, d connectPage) {
 	d.PasswordRule = fmt.Sprintf("%d to %d characters", minQBWCPassword, maxQBWCPassword)
-	d.MinPassword = minQBWCPassword
+	d.MinPassword, d.Scopes = minQBWCPassword, bigCommerceScopes
 	d.CAThumbprint, d.CAName = s.Connect.CAThumbprint, s.Connect.CAName
 	d.Checks = s.selfCheck(r.Context())
 	for _, c := range d.Checks {
@@ -557,8 +567,9 @@ func (s *server) connectStore(w http.ResponseWriter, r *http.Request) {
 	}
 	s.Log.InfoContext(ctx, "BigCommerce store connected from the page", "store", st.StoreHash, "company", st.CompanyID,
 		"new_token", in.token != "")
-	done := "connected"
+	done := "connected-later"
 	if s.Connect.QueuePull != nil {
+		done = "connected"
 		if err := s.Connect.QueuePull(ctx, st.ID); err != nil {
 			s.Log.ErrorContext(ctx, "queue the first pull of a store connected from the page", "store", st.StoreHash, "err", err)
 			done = "connected-unqueued"
@@ -665,7 +676,7 @@ func (s *server) describeTestError(hash string, err error, lastStatus int) strin
 	var apiErr *bigcommerce.APIError
 	said := ""
 	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		said = " BigCommerce said: “" + apiErr.Message + "”."
+		said = " BigCommerce said: “" + strings.TrimRight(apiErr.Message, ".") + "”."
 	}
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
@@ -679,7 +690,7 @@ func (s *server) describeTestError(hash string, err error, lastStatus int) strin
 			"Copy the Access Token of a store-level API account (Settings → API → Store-level API accounts) again." + said
 	case errors.Is(err, bigcommerce.ErrForbidden):
 		return "BigCommerce accepted the token but refused to show the store's settings (403 Forbidden): the API account lacks a scope. " +
-			"Give it read-only access to Information & settings, Orders, Order transactions, Customers and Products." + said
+			"Edit the API account to give it " + bigCommerceScopes + "." + said
 	case errors.Is(err, bigcommerce.ErrNotFound):
 		return fmt.Sprintf("BigCommerce has no store with the hash %s (404 Not Found). The store hash is the code after /stores/ in the API path "+
 			"shown with the API account (https://api.bigcommerce.com/stores/abc123/v3/ has the hash abc123).", hash) + said

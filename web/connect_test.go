@@ -28,7 +28,8 @@ const (
 )
 
 // bigCommerce is the offline store over HTTP, answering like BigCommerce's
-// gateway: only its own store hash exists (any other is 404).
+// gateway: only its own store hash exists (any other is 404), beside one
+// whose token lacks every scope (403).
 type bigCommerce struct {
 	*bcfake.Store
 	srv *httptest.Server
@@ -40,6 +41,12 @@ func newBigCommerce(t *testing.T) *bigCommerce {
 		Window: 50 * time.Millisecond, Logger: slog.New(slog.DiscardHandler)})
 	mux := http.NewServeMux()
 	mux.Handle("/stores/"+fakeHash+"/", fake.Handler())
+	// A second store whose API account was made without the scopes bcqb needs.
+	mux.HandleFunc("/stores/noscope1/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"status":403,"title":"You don't have a required scope to access the endpoint","type":"https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"}`)
+	})
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -290,6 +297,7 @@ func TestConnectBadInput(t *testing.T) {
 		{name: "a future date", hash: fakeHash, token: fakeToken, user: "qb", date: "2999-01-01", status: 422, want: "in the future"},
 		{name: "wrong token", hash: fakeHash, token: "wrongtoken0123456789", user: "qb", status: 422, want: "BigCommerce refused the access token (401 Unauthorized)"},
 		{name: "store hash that does not exist", hash: "nosuch1", token: fakeToken, user: "qb", status: 422, want: "BigCommerce has no store with the hash nosuch1 (404 Not Found)"},
+		{name: "token without the scopes", hash: "noscope1", token: fakeToken, user: "qb", status: 422, want: "lacks a scope. Edit the API account to give it read-only access to Information &amp; settings"},
 		{name: "rate limited", hash: fakeHash, token: fakeToken, user: "qb", status: 422, want: "429 Too Many Requests",
 			faults: []bcfake.Fault{bcfake.Fault429, bcfake.Fault429, bcfake.Fault429, bcfake.Fault429, bcfake.Fault429}},
 		{name: "server error", hash: fakeHash, token: fakeToken, user: "qb", status: 422, want: "server error (500 Internal Server Error)",
