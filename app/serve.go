@@ -146,6 +146,10 @@ func (s *Server) setup(ctx context.Context) error {
 		tlsConfig = s.ca.TLSConfig()
 		caHandler = s.ca.CAHandler()
 	}
+	connect, err := s.connectDeps()
+	if err != nil {
+		return err
+	}
 	handler := web.NewHandler(web.Deps{
 		SOAP:  soap.NewHandler(svc, cfg.BaseURL+"/qbwc", 0, s.log),
 		Store: s.db,
@@ -160,6 +164,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
+		Connect:   connect,
 	})
 	s.http = &http.Server{
 		Handler:           handler,

@@ -194,17 +194,10 @@ func (p *Puller) EnqueueAll(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, st := range stores {
-		if _, created, err := p.db.EnqueuePull(ctx, store.PullTask{StoreID: st.ID, Kind: store.PullIncremental}); err != nil {
+		m, err := p.enqueueStore(ctx, st)
+		n += m
+		if err != nil {
 			return n, err
-		} else if created {
-			n++
-		}
-		if !st.BackfillFrom.IsZero() && !st.CoveredFrom.IsZero() && st.BackfillFrom.Before(st.CoveredFrom) {
-			if _, created, err := p.db.EnqueuePull(ctx, store.PullTask{StoreID: st.ID, Kind: store.PullBackfill, Since: st.BackfillFrom}); err != nil {
-				return n, err
-			} else if created {
-				n++
-			}
 		}
 	}
 	if n > 0 {
@@ -212,6 +205,40 @@ func (p *Puller) EnqueueAll(ctx context.Context) (int, error) {
 	}
 	if _, err := p.db.PruneBCHistory(ctx, p.db.Now().Add(-HistoryKept)); err != nil {
 		return n, err
+	}
+	return n, nil
+}
+
+// EnqueueStore queues what EnqueueAll queues, for one store: the page calls
+// it when a store is connected or its backfill date changes, so the pull
+// starts at once instead of at the next cron tick.
+func (p *Puller) EnqueueStore(ctx context.Context, storeID int64) (int, error) {
+	st, err := p.db.BCStore(ctx, storeID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := p.enqueueStore(ctx, st)
+	if n > 0 {
+		p.notify()
+	}
+	return n, err
+}
+
+// enqueueStore queues an incremental pull of the store, and a backfill when
+// its chosen date lies before what was pulled so far.
+func (p *Puller) enqueueStore(ctx context.Context, st store.BCStore) (int, error) {
+	n := 0
+	if _, created, err := p.db.EnqueuePull(ctx, store.PullTask{StoreID: st.ID, Kind: store.PullIncremental}); err != nil {
+		return n, err
+	} else if created {
+		n++
+	}
+	if !st.BackfillFrom.IsZero() && !st.CoveredFrom.IsZero() && st.BackfillFrom.Before(st.CoveredFrom) {
+		if _, created, err := p.db.EnqueuePull(ctx, store.PullTask{StoreID: st.ID, Kind: store.PullBackfill, Since: st.BackfillFrom}); err != nil {
+			return n, err
+		} else if created {
+			n++
+		}
 	}
 	return n, nil
 }

@@ -337,6 +337,33 @@ func TestBackfillChosenLaterIsQueuedAndRun(t *testing.T) {
 	}
 }
 
+// TestEnqueueStoreQueuesOneStore: the page queues one store's pull (and
+// its backfill, chosen before what was pulled) at once; asking again while
+// they wait queues nothing more.
+func TestEnqueueStoreQueuesOneStore(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, setup{})
+	if _, err := f.p.Pull(ctx, f.st.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.PutBCStore(ctx, f.sealer, store.BCStoreInput{StoreHash: "abc123", Token: token, BackfillFrom: longAgo}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.p.EnqueueStore(ctx, f.st.ID); err != nil || n != 2 {
+		t.Fatalf("EnqueueStore queued %d, %v; want an incremental pull and a backfill", n, err)
+	}
+	if n, err := f.p.EnqueueStore(ctx, f.st.ID); err != nil || n != 0 {
+		t.Errorf("EnqueueStore again queued %d, %v; want nothing", n, err)
+	}
+	tasks, err := f.db.PullTasks(ctx, f.st.ID, 10)
+	if err != nil || len(tasks) != 2 || tasks[0].Kind != store.PullBackfill || !tasks[0].Since.Equal(longAgo) {
+		t.Errorf("queued tasks = %+v, %v", tasks, err)
+	}
+	if _, err := f.p.EnqueueStore(ctx, f.st.ID+100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("EnqueueStore of no store = %v; want ErrNotFound", err)
+	}
+}
+
 func TestTokenSealedUnderAnotherKeyIsExplained(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t, setup{})

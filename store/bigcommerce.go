@@ -134,6 +134,12 @@ func nullTime(t time.Time) any {
 // fields set in in) when it is already connected. The token is sealed with
 // sealer before it reaches the database.
 func (db *DB) PutBCStore(ctx context.Context, sealer *Sealer, in BCStoreInput) (BCStore, error) {
+	return db.putBCStore(ctx, db.write, sealer, in)
+}
+
+// putBCStore is PutBCStore on q, so that ConnectBCStore writes the store
+// and what its test read in one transaction.
+func (db *DB) putBCStore(ctx context.Context, q rowQuerier, sealer *Sealer, in BCStoreInput) (BCStore, error) {
 	if in.StoreHash == "" || in.Token == "" {
 		return BCStore{}, errors.New("store: a BigCommerce store needs a store hash and an access token")
 	}
@@ -153,7 +159,7 @@ func (db *DB) PutBCStore(ctx context.Context, sealer *Sealer, in BCStoreInput) (
 		overlap = int64(in.Overlap / time.Second)
 	}
 	now := formatTime(db.now())
-	s, err := scanBCStore(db.write.QueryRowContext(ctx, `INSERT INTO bc_stores(store_hash, token_sealed, company_id,
+	s, err := scanBCStore(q.QueryRowContext(ctx, `INSERT INTO bc_stores(store_hash, token_sealed, company_id,
 		overlap_seconds, backfill_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT(store_hash) DO UPDATE SET token_sealed = excluded.token_sealed,
 			company_id = COALESCE(excluded.company_id, company_id),

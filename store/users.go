@@ -36,6 +36,17 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("bcqb-no-such-user"), bcry
 // the password of an existing one. A new user gets a new company file record
 // with a fresh FileID.
 func (db *DB) PutUser(ctx context.Context, username, password string) (User, error) {
+	return db.putUser(ctx, username, password, false)
+}
+
+// CreateUser creates a new Web Connector user like PutUser, but never
+// changes an existing one: a user of that name is an error wrapping
+// ErrConflict (the page's "add a user" must not reset someone's password).
+func (db *DB) CreateUser(ctx context.Context, username, password string) (User, error) {
+	return db.putUser(ctx, username, password, true)
+}
+
+func (db *DB) putUser(ctx context.Context, username, password string, mustBeNew bool) (User, error) {
 	if username == "" {
 		return User{}, errors.New("store: Web Connector user name is empty")
 	}
@@ -52,15 +63,25 @@ func (db *DB) PutUser(ctx context.Context, username, password string) (User, err
 	}
 	now := formatTime(db.now())
 	err = db.withTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE qbwc_users SET password_hash = ?, updated_at = ? WHERE username = ?",
-			string(hash), now, username)
-		if err != nil {
-			return fmt.Errorf("store: update user: %w", err)
+		if mustBeNew {
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM qbwc_users WHERE username = ?", username).Scan(&n); err != nil {
+				return fmt.Errorf("store: create user: %w", err)
+			}
+			if n > 0 {
+				return fmt.Errorf("store: Web Connector user %q already exists: %w", username, ErrConflict)
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, "UPDATE qbwc_users SET password_hash = ?, updated_at = ? WHERE username = ?",
+				string(hash), now, username)
+			if err != nil {
+				return fmt.Errorf("store: update user: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				return nil
+			}
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
-			return nil
-		}
-		res, err = tx.ExecContext(ctx, "INSERT INTO companies(file_id, created_at, updated_at) VALUES (?, ?, ?)", fileID, now, now)
+		res, err := tx.ExecContext(ctx, "INSERT INTO companies(file_id, created_at, updated_at) VALUES (?, ?, ?)", fileID, now, now)
 		if err != nil {
 			return fmt.Errorf("store: create company: %w", err)
 		}

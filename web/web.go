@@ -29,6 +29,7 @@ type Store interface {
 	Dashboard
 	Admin
 	API
+	Connect
 }
 
 // Deps are the parts the web server is built from.
@@ -51,6 +52,8 @@ type Deps struct {
 	// LoginDelay is how long a failed login is held before its answer; nil
 	// is half a second to a second. Tests shorten it.
 	LoginDelay func() time.Duration
+	// Connect is what the connect page needs beyond the store.
+	Connect ConnectDeps
 }
 
 type server struct {
@@ -108,6 +111,7 @@ func NewHandler(d Deps) http.Handler {
 	r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
 	s.apiRoutes(r)
+	s.connectRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

@@ -30,6 +30,10 @@ type options struct {
 	webhooks bool
 	// delay is the failed-login slow-down; nil is none (the default delay is tested on its own).
 	delay func() time.Duration
+	// baseURL replaces the server's own URL as bcqb's base URL.
+	baseURL func(ts *testServer) string
+	// connect builds the connect page's deps from the test's store.
+	connect func(ts *testServer) web.ConnectDeps
 }
 
 type testServer struct {
@@ -83,6 +87,12 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 		BaseURL:    srv.URL,
 		Log:        slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoginDelay: delay,
+	}
+	if o.baseURL != nil {
+		d.BaseURL = o.baseURL(ts)
+	}
+	if o.connect != nil {
+		d.Connect = o.connect(ts)
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
