@@ -84,7 +84,7 @@ func TestServeStartsOnDefaultsAndStops(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if s := out.String(); !strings.Contains(s, "Create a Web Connector user") || !strings.Contains(s, "/qwc") {
+	if s := out.String(); !strings.Contains(s, "Create a Web Connector user") || !strings.Contains(s, "/connect") {
 		t.Errorf("serve did not print the next steps:\n%s", s)
 	}
 }

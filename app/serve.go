@@ -363,9 +363,9 @@ func printNextSteps(ctx context.Context, w io.Writer, cfg *config.Config, srv *S
 	if err != nil {
 		return
 	}
-	fmt.Fprintln(w, "Next:")
+	fmt.Fprintf(w, "Next (all of it can be done on the page, %s/connect):\n", cfg.BaseURL)
 	if len(users) == 0 {
-		fmt.Fprintln(w, "  1. Create a Web Connector user: restart with BCQB_QBWC_USER=qb and BCQB_QBWC_PASSWORD=<a password> set.")
+		fmt.Fprintf(w, "  1. Create a Web Connector user on %s/connect (or restart with BCQB_QBWC_USER=qb and BCQB_QBWC_PASSWORD=<a password> set).\n", cfg.BaseURL)
 	} else {
 		fmt.Fprintf(w, "  1. Web Connector user %q is ready.\n", users[0].Username)
 	}
@@ -375,7 +375,7 @@ func printNextSteps(ctx context.Context, w io.Writer, cfg *config.Config, srv *S
 		fmt.Fprintf(w, "  2. On the QuickBooks PC, trust bcqb's certificate: download %s/ca.crt (thumbprint %s) and import it into Trusted Root Certification Authorities.\n",
 			cfg.BaseURL, srv.ca.CAThumbprint())
 	}
-	fmt.Fprintf(w, "  3. Download %s/qwc on the QuickBooks PC and open it in the QuickBooks Web Connector.\n", cfg.BaseURL)
+	fmt.Fprintf(w, "  3. On the QuickBooks PC, log in to %s/connect, download the user's .qwc file and open it in the QuickBooks Web Connector.\n", cfg.BaseURL)
 }
 
 // loopbackTLS trusts bcqb's own CA (or the system roots) and checks the

@@ -168,7 +168,7 @@ func (s *server) qwcFile(w http.ResponseWriter, r *http.Request) {
 		switch len(users) {
 		case 0:
 			s.fail(w, r, &httpError{status: http.StatusNotFound,
-				msg: "There is no Web Connector user yet. Start bcqb with BCQB_QBWC_USER and BCQB_QBWC_PASSWORD set, then download the .qwc file again."})
+				msg: "There is no Web Connector user yet. Create one on " + s.BaseURL + "/connect#users (or start bcqb with BCQB_QBWC_USER and BCQB_QBWC_PASSWORD set), then download the .qwc file again."})
 			return
 		case 1:
 			user = users[0].Username
