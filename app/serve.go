@@ -160,6 +160,10 @@ func (s *Server) setup(ctx context.Context) error {
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
+		Care: web.CareDeps{
+			Backup:    func(ctx context.Context) (string, error) { return writeBackup(ctx, s.db, s.backupDir()) },
+			BackupDir: s.backupDir(),
+		},
 	})
 	s.http = &http.Server{
 		Handler:           handler,
