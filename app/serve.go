@@ -45,6 +45,7 @@ type Server struct {
 	source   *jobs.Source
 	planner  *jobs.Planner
 	pull     *pullService
+	alerts   *alerter
 
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -119,6 +120,8 @@ func (s *Server) setup(ctx context.Context) error {
 	s.pull = pullSvc
 	s.source.AddWaiter(pullSvc)
 
+	s.alerts = newAlerter(s.db, s.pull.sealer, s.log, cfg.BaseURL, cfg.RunEveryMinutes)
+
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return err
@@ -163,6 +166,8 @@ func (s *Server) setup(ctx context.Context) error {
 		Care: web.CareDeps{
 			Backup:    func(ctx context.Context) (string, error) { return writeBackup(ctx, s.db, s.backupDir()) },
 			BackupDir: s.backupDir(),
+			Sealer:    s.pull.sealer,
+			TestAlert: s.alerts.Test,
 		},
 	})
 	s.http = &http.Server{
@@ -226,6 +231,7 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 		return err
 	}
 	s.planner.Start(loopCtx)
+	s.alerts.Start(loopCtx)
 	s.cron.Start()
 
 	s.wg.Add(2)
@@ -310,6 +316,9 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	if s.planner != nil {
 		errs = append(errs, s.planner.Close(ctx))
+	}
+	if s.alerts != nil {
+		errs = append(errs, s.alerts.Close(ctx))
 	}
 	s.wg.Wait()
 	errs = append(errs, s.db.Close())

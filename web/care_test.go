@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcqb/bcqb/alert"
 	"github.com/bcqb/bcqb/store"
 	"github.com/bcqb/bcqb/web"
 )
@@ -97,4 +99,145 @@ func TestBackupFromThePage(t *testing.T) {
 			}
 		}
 	})
+}
+
+// alertDeps seals with a test key and sends test alerts to a real webhook
+// receiver, recording them in the store as bcqb does.
+func alertDeps(hookURL string) func(db *store.DB) web.CareDeps {
+	return func(db *store.DB) web.CareDeps {
+		sealer, err := store.NewSealer([]byte(strings.Repeat("s", store.KeySize)))
+		if err != nil {
+			panic(err)
+		}
+		return web.CareDeps{Sealer: sealer, TestAlert: func(ctx context.Context) ([]store.AlertRecord, error) {
+			s, err := db.AlertSettings(ctx, sealer)
+			if err != nil {
+				return nil, err
+			}
+			h := alert.Webhook{URL: s.WebhookURL}
+			rec := store.AlertRecord{Channel: h.Name(), Kind: "test", Subject: "bcqb: test alert", Body: "test"}
+			if err := h.Send(ctx, alert.Message{Kind: "test", Subject: rec.Subject, Text: rec.Body}); err != nil {
+				rec.Error = err.Error()
+			}
+			rec.ID, err = db.RecordAlert(ctx, "webhook", rec, nil)
+			return []store.AlertRecord{rec}, err
+		}}
+	}
+}
+
+func TestAlertSettings(t *testing.T) {
+	var hookStatus = http.StatusOK
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(hookStatus) }))
+	defer hook.Close()
+	var deps web.CareDeps
+	ts := newServer(t, options{care: func(db *store.DB) web.CareDeps { deps = alertDeps(hook.URL)(db); return deps }}, "qb")
+	ctx := context.Background()
+	b := ts.browser(t)
+	tok := b.setup(adminPassword)
+
+	// Nothing set up: the test says so.
+	a := b.post("/care/alerts/test", url.Values{"csrf": {tok}})
+	if a.StatusCode != http.StatusBadRequest || !strings.Contains(a.body, "No alert is set up yet") {
+		t.Errorf("test alert with nothing set up = %d\n%s", a.StatusCode, a.body)
+	}
+
+	good := url.Values{"csrf": {tok}, "smtp_host": {"smtp.example.com"}, "smtp_port": {"2525"}, "smtp_user": {"bcqb"},
+		"smtp_password": {"hunter2-app-password"}, "mail_from": {"bcqb <bcqb@example.com>"},
+		"mail_to": {"books@example.com; Owner <owner@example.com>"}, "webhook_url": {hook.URL + "/services/T1/B2/SECRETPART"}}
+	if a := b.post("/care/alerts", url.Values{"smtp_host": {"x"}}); a.StatusCode != http.StatusForbidden {
+		t.Errorf("POST /care/alerts without the form token = %d", a.StatusCode)
+	}
+	a = b.post("/care/alerts", good)
+	if a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != "/care?done=alerts#alerts" {
+		t.Fatalf("save = %d %q\n%s", a.StatusCode, a.Header.Get("Location"), a.body)
+	}
+	saved, err := ts.db.AlertSettings(ctx, deps.Sealer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.SMTPHost != "smtp.example.com" || saved.SMTPPort != 2525 || saved.SMTPPassword != "hunter2-app-password" ||
+		strings.Join(saved.To, ",") != `<books@example.com>,"Owner" <owner@example.com>` || !strings.HasSuffix(saved.WebhookURL, "SECRETPART") {
+		t.Errorf("saved = %+v", saved)
+	}
+	page := b.get(a.Header.Get("Location"))
+	for _, secret := range []string{"hunter2", "SECRETPART", "/services/T1"} {
+		if strings.Contains(page.body, secret) {
+			t.Errorf("/care shows %q", secret)
+		}
+	}
+	if !strings.Contains(page.body, "A password is saved") || !strings.Contains(page.body, "/••••••••") ||
+		!strings.Contains(page.body, "The alert settings are saved") {
+		t.Errorf("/care after saving:\n%s", page.body)
+	}
+
+	// Empty secret fields keep the saved ones; the boxes remove them.
+	keep := url.Values{}
+	for k, v := range good {
+		keep[k] = v
+	}
+	keep.Set("smtp_password", "")
+	keep.Set("webhook_url", "")
+	keep.Set("smtp_port", "")
+	b.post("/care/alerts", keep)
+	if s, _ := ts.db.AlertSettings(ctx, deps.Sealer); s.SMTPPassword != "hunter2-app-password" || s.WebhookURL != saved.WebhookURL || s.SMTPPort != 587 {
+		t.Errorf("after saving with empty secret fields = %+v", s)
+	}
+
+	// The test alert reaches the webhook, and then fails in words.
+	a = b.post("/care/alerts/test", url.Values{"csrf": {tok}})
+	if a.StatusCode != http.StatusSeeOther {
+		t.Fatalf("test alert = %d\n%s", a.StatusCode, a.body)
+	}
+	if page := b.get(a.Header.Get("Location")); !strings.Contains(page.body, "The test alert was sent by webhook http://127.0.0.1") {
+		t.Errorf("after the test:\n%s", page.body)
+	}
+	hookStatus = http.StatusNotFound
+	a = b.post("/care/alerts/test", url.Values{"csrf": {tok}})
+	if page := b.get(a.Header.Get("Location")); !strings.Contains(page.body, "failed: alert: webhook http://127.0.0.1") ||
+		!strings.Contains(page.body, "404 Not Found") || strings.Contains(page.body, "SECRETPART") {
+		t.Errorf("after a failed test:\n%s", page.body)
+	}
+
+	keep.Set("smtp_password_clear", "1")
+	keep.Set("webhook_clear", "1")
+	b.post("/care/alerts", keep)
+	if s, _ := ts.db.AlertSettings(ctx, deps.Sealer); s.SMTPPassword != "" || s.WebhookURL != "" || s.SMTPHost != "smtp.example.com" {
+		t.Errorf("after removing the secrets = %+v", s)
+	}
+
+	before, _ := ts.db.AlertSettings(ctx, deps.Sealer)
+	for _, tc := range []struct {
+		name, field, value, want string
+	}{
+		{"a port that is no number", "smtp_port", "abc", "The port must be a number"},
+		{"a port out of range", "smtp_port", "70000", "between 1 and 65535"},
+		{"a recipient that is no address", "mail_to", "books", "The recipients must be e-mail addresses"},
+		{"no recipient", "mail_to", "", "at least one recipient"},
+		{"a sender that is no address", "mail_from", "bcqb", "The sender"},
+		{"a server with a scheme", "smtp_host", "smtp://smtp.example.com", "must be a host name"},
+		{"e-mail fields without a server", "smtp_host", "", "Give the SMTP server"},
+		{"a webhook that is not http", "webhook_url", "ftp://example.com/x", "http or https"},
+		{"a webhook with a password", "webhook_url", "https://u:p@example.com/x", "no user name or password"},
+		{"a server name too long", "smtp_host", strings.Repeat("a", 300), "too long"},
+		{"a webhook too long", "webhook_url", "https://example.com/" + strings.Repeat("a", 3000), "longer than 2048"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{}
+			for k, v := range good {
+				form[k] = v
+			}
+			form.Set(tc.field, tc.value)
+			a := b.post("/care/alerts", form)
+			if a.StatusCode != http.StatusBadRequest || !strings.Contains(a.body, tc.want) || !strings.Contains(a.body, `aria-invalid="true"`) {
+				t.Errorf("= %d, want 400 with %q:\n%s", a.StatusCode, tc.want, a.body)
+			}
+			if strings.Contains(a.body, "hunter2") {
+				t.Error("the refused form shows the password typed")
+			}
+			if after, _ := ts.db.AlertSettings(ctx, deps.Sealer); after.SMTPHost != before.SMTPHost || after.SMTPPort != before.SMTPPort ||
+				after.From != before.From || strings.Join(after.To, ",") != strings.Join(before.To, ",") || after.WebhookURL != before.WebhookURL {
+				t.Errorf("a refused form changed the settings: %+v", after)
+			}
+		})
+	}
 }

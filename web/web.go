@@ -28,6 +28,7 @@ type Store interface {
 	Users(ctx context.Context) ([]store.User, error)
 	Dashboard
 	Admin
+	Care
 }
 
 // Deps are the parts the web server is built from.
