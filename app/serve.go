@@ -163,12 +163,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
-		Care: web.CareDeps{
-			Backup:    func(ctx context.Context) (string, error) { return writeBackup(ctx, s.db, s.backupDir()) },
-			BackupDir: s.backupDir(),
-			Sealer:    s.pull.sealer,
-			TestAlert: s.alerts.Test,
-		},
+		Care:      s.careDeps(),
 	})
 	s.http = &http.Server{
 		Handler:           handler,

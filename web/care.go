@@ -43,6 +43,11 @@ type CareDeps struct {
 	// TestAlert sends a test message on every channel set up and returns
 	// what became of each (recorded with the alerts).
 	TestAlert func(ctx context.Context) ([]store.AlertRecord, error)
+	// Inventory builds the inventory audit.
+	Inventory func(ctx context.Context) ([]InventoryStore, error)
+	// ReadInventory queues a reading of QuickBooks' quantities for the next
+	// update, returning how many company files will be read.
+	ReadInventory func(ctx context.Context) (int, error)
 }
 
 // backupFile is the name every backup bcqb writes has; only such files
@@ -55,6 +60,7 @@ func (s *server) careRoutes(r *mux.Router) {
 	r.HandleFunc("/care/alerts/test", s.requireLogin(s.testAlert)).Methods(http.MethodPost)
 	r.HandleFunc("/care/backup", s.requireLogin(s.backupNow)).Methods(http.MethodPost)
 	r.HandleFunc("/care/backups/{name}", s.requireLogin(s.backupDownload)).Methods(http.MethodGet, http.MethodHead)
+	s.inventoryRoutes(r)
 }
 
 type carePage struct {

@@ -241,3 +241,49 @@ func TestAlertSettings(t *testing.T) {
 		})
 	}
 }
+
+func TestInventoryPage(t *testing.T) {
+	read := time.Date(2025, 6, 2, 9, 30, 0, 0, time.UTC)
+	audit := []web.InventoryStore{{StoreID: 1, StoreHash: "abc123", User: "qb", Sync: "quickbooks", PulledAt: read.Add(-time.Hour), ReadAt: read,
+		Differences: 1, Rows: []web.InventoryRow{
+			{SKU: "W-1", Product: "Widget", Tracked: true, BigCommerce: "10", Item: "Widget", OnHand: "12", Unposted: "1", Expected: "11", Difference: "-1", Differs: true},
+			{SKU: "NOPE", Product: "Nope <b>", Tracked: true, BigCommerce: "1", Note: "No QuickBooks item: map this SKU on the mapping page."},
+			{SKU: "G-1", Product: "Gadget", Tracked: true, BigCommerce: "5", Item: "Gadget", OnHand: "5", Unposted: "0", Expected: "5"},
+		}}}
+	queued := 0
+	ts := newServer(t, options{care: func(*store.DB) web.CareDeps {
+		return web.CareDeps{
+			Inventory:     func(context.Context) ([]web.InventoryStore, error) { return audit, nil },
+			ReadInventory: func(context.Context) (int, error) { queued++; return 1, nil },
+		}
+	}}, "qb")
+	b := ts.browser(t)
+	if a := b.get("/care/inventory"); a.StatusCode != http.StatusSeeOther {
+		t.Errorf("the audit without a login = %d", a.StatusCode)
+	}
+	tok := b.setup(adminPassword)
+	page := b.get("/care/inventory")
+	for _, want := range []string{"Store <code>abc123</code>", "2025-06-02 09:30 UTC", "QuickBooks sets BigCommerce", "1 SKU differ",
+		`<tr class="differs"><td><code>W-1</code>`, `<strong class="diff">-1</strong>`, "No QuickBooks item", "Nope &lt;b&gt;", `<div class="table-wrap">`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the audit lacks %q", want)
+		}
+	}
+	only := b.get("/care/inventory?show=differences")
+	if !strings.Contains(only.body, "W-1") || strings.Contains(only.body, "G-1") || strings.Contains(only.body, "NOPE") {
+		t.Errorf("only the differences shows:\n%s", only.body)
+	}
+	if a := b.post("/care/inventory/read", url.Values{}); a.StatusCode != http.StatusForbidden || queued != 0 {
+		t.Errorf("reading without the form token = %d, %d queued", a.StatusCode, queued)
+	}
+	a := b.post("/care/inventory/read", url.Values{"csrf": {tok}})
+	if a.StatusCode != http.StatusSeeOther || queued != 1 {
+		t.Fatalf("reading = %d, %d queued", a.StatusCode, queued)
+	}
+	if page := b.get(a.Header.Get("Location")); !strings.Contains(page.body, "will be read at the Web Connector&#39;s next update") {
+		t.Errorf("after asking for a reading:\n%s", page.body)
+	}
+	if care := b.get("/care"); !strings.Contains(care.body, `href="/care/inventory"`) {
+		t.Error("/care does not link the inventory audit")
+	}
+}
