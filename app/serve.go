@@ -127,6 +127,7 @@ func (s *Server) setup(ctx context.Context) error {
 		return err
 	}
 	svc := qwc.NewService(qwc.DefaultConfig(Version, cfg.BaseURL+"/"), s.db, s.source, s.log)
+	svc.SetInteractive(&interactive{db: s.db, planner: s.planner, log: s.log, baseURL: cfg.BaseURL})
 	var tlsConfig *tls.Config
 	var caHandler http.Handler
 	switch {

@@ -27,6 +27,11 @@ type Care interface {
 	AlertSettings(ctx context.Context, sealer *store.Sealer) (store.AlertSettings, error)
 	SetAlertSettings(ctx context.Context, sealer *store.Sealer, s store.AlertSettings) error
 	RecentAlerts(ctx context.Context, limit int) ([]store.AlertRecord, error)
+	InteractiveUsers(ctx context.Context) (map[int64]bool, error)
+	SetUserInteractive(ctx context.Context, userID int64, on bool) error
+	OpenInteractiveVisit(ctx context.Context, token string) (store.InteractiveVisit, error)
+	InteractiveVisit(ctx context.Context, id int64) (store.InteractiveVisit, error)
+	FinishInteractiveVisit(ctx context.Context, id int64) error
 }
 
 // CareDeps are what the care pages (alerts, the inventory audit, backups,
@@ -48,6 +53,9 @@ type CareDeps struct {
 	// ReadInventory queues a reading of QuickBooks' quantities for the next
 	// update, returning how many company files will be read.
 	ReadInventory func(ctx context.Context) (int, error)
+	// MappingNeeds lists what of a company waits for a mapping, for the
+	// page the Web Connector opens in interactive mode.
+	MappingNeeds func(ctx context.Context, companyID int64) ([]MappingNeed, error)
 }
 
 // backupFile is the name every backup bcqb writes has; only such files
@@ -61,6 +69,7 @@ func (s *server) careRoutes(r *mux.Router) {
 	r.HandleFunc("/care/backup", s.requireLogin(s.backupNow)).Methods(http.MethodPost)
 	r.HandleFunc("/care/backups/{name}", s.requireLogin(s.backupDownload)).Methods(http.MethodGet, http.MethodHead)
 	s.inventoryRoutes(r)
+	s.interactiveRoutes(r)
 }
 
 type carePage struct {
@@ -71,6 +80,8 @@ type carePage struct {
 	// Tested is what became of the test alert just sent.
 	Tested []store.AlertRecord
 	Recent []store.AlertRecord
+	// Users are the Web Connector users, with their interactive mode.
+	Users []interactiveUser
 	// NewBackup is the backup just written, offered for download.
 	NewBackup string
 	CanBackup bool
@@ -98,6 +109,12 @@ func formOf(a store.AlertSettings) alertForm {
 	return f
 }
 
+type interactiveUser struct {
+	ID          int64
+	Name        string
+	Interactive bool
+}
+
 // recentAlerts is how many sent alerts the page lists.
 const recentAlerts = 10
 
@@ -109,8 +126,9 @@ type backupRow struct {
 
 // flash reads the words an action left for the page it redirected to.
 var careFlash = map[string]string{
-	"backup": "The backup is written.",
-	"alerts": "The alert settings are saved.",
+	"backup":      "The backup is written.",
+	"alerts":      "The alert settings are saved.",
+	"interactive": "Interactive mode is changed; the Web Connector's next update follows it.",
 }
 
 func (s *server) carePage(w http.ResponseWriter, r *http.Request) {
@@ -151,6 +169,19 @@ func (s *server) renderCare(w http.ResponseWriter, r *http.Request, status int, 
 	if d.Backups, err = s.backups(); err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	users, err := s.Store.Users(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	on, err := s.Store.InteractiveUsers(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, u := range users {
+		d.Users = append(d.Users, interactiveUser{ID: u.ID, Name: u.Username, Interactive: on[u.ID]})
 	}
 	if change != nil {
 		change(&d)
@@ -271,7 +302,10 @@ func recipients(s string) ([]string, error) {
 	}
 	out := make([]string, len(list))
 	for i, a := range list {
-		out[i] = a.String()
+		out[i] = a.Address
+		if a.Name != "" {
+			out[i] = a.String()
+		}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -156,7 +157,7 @@ func TestAlertSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	if saved.SMTPHost != "smtp.example.com" || saved.SMTPPort != 2525 || saved.SMTPPassword != "hunter2-app-password" ||
-		strings.Join(saved.To, ",") != `<books@example.com>,"Owner" <owner@example.com>` || !strings.HasSuffix(saved.WebhookURL, "SECRETPART") {
+		strings.Join(saved.To, ",") != `books@example.com,"Owner" <owner@example.com>` || !strings.HasSuffix(saved.WebhookURL, "SECRETPART") {
 		t.Errorf("saved = %+v", saved)
 	}
 	page := b.get(a.Header.Get("Location"))
@@ -286,4 +287,102 @@ func TestInventoryPage(t *testing.T) {
 	if care := b.get("/care"); !strings.Contains(care.body, `href="/care/inventory"`) {
 		t.Error("/care does not link the inventory audit")
 	}
+}
+
+func TestInteractivePages(t *testing.T) {
+	needs := []web.MappingNeed{{StoreID: 7, StoreHash: "abc123", DocKind: "order", BCID: 101,
+		Reason: "needs mapping: map SKU TEE RED on the mapping page", SKUs: []string{"TEE RED", "MUG&CO"}}}
+	var asked int64
+	ts := newServer(t, options{care: func(*store.DB) web.CareDeps {
+		return web.CareDeps{MappingNeeds: func(_ context.Context, companyID int64) ([]web.MappingNeed, error) {
+			asked = companyID
+			return needs, nil
+		}}
+	}}, "qb")
+	ctx := context.Background()
+	u, err := ts.db.UserByName(ctx, "qb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, sess, err := ts.db.CreateSession(ctx, store.NewSession{UserID: u.ID, CompanyID: u.CompanyID, State: store.SessionOpen, TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ts.db.OfferInteractive(ctx, sess.ID, u.CompanyID, "mapping", []string{"1:x"}, 30*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.db.SetInteractiveToken(ctx, sess.ID, "one-time-token"); err != nil {
+		t.Fatal(err)
+	}
+	b := ts.browser(t)
+	if a := b.get("/care/interactive?token=one-time-token"); a.StatusCode != http.StatusSeeOther || !strings.HasPrefix(a.Header.Get("Location"), "/setup?next=") {
+		t.Errorf("the link before logging in = %d %q", a.StatusCode, a.Header.Get("Location"))
+	}
+	tok := b.setup(adminPassword)
+	if a := b.get("/care/interactive?token=wrong"); a.StatusCode != http.StatusNotFound || !strings.Contains(a.body, "used already or has expired") {
+		t.Errorf("a wrong token = %d\n%s", a.StatusCode, a.body)
+	}
+	a := b.get("/care/interactive?token=one-time-token")
+	at := fmt.Sprintf("/care/interactive/%d", v.ID)
+	if a.StatusCode != http.StatusSeeOther || a.Header.Get("Location") != at {
+		t.Fatalf("the link = %d %q", a.StatusCode, a.Header.Get("Location"))
+	}
+	if a := b.get("/care/interactive?token=one-time-token"); a.StatusCode != http.StatusNotFound {
+		t.Errorf("the link used twice = %d", a.StatusCode)
+	}
+	page := b.get(at)
+	for _, want := range []string{"The Web Connector waits for you", `href="/mapping?store=7&amp;sku=TEE%20RED"`, `sku=MUG%26CO"`,
+		"order 101", `action="` + at + `/done"`, `href="/attention"`} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the page lacks %s:\n%s", want, page.body)
+		}
+	}
+	if asked != u.CompanyID {
+		t.Errorf("the needs of company %d were listed, want %d", asked, u.CompanyID)
+	}
+	if a := b.post(at+"/done", url.Values{}); a.StatusCode != http.StatusForbidden {
+		t.Errorf("Done without the form token = %d", a.StatusCode)
+	}
+	a = b.post(at+"/done", url.Values{"csrf": {tok}})
+	if a.StatusCode != http.StatusSeeOther {
+		t.Fatalf("Done = %d %s", a.StatusCode, a.body)
+	}
+	if got, _ := ts.db.InteractiveVisit(ctx, v.ID); got.State != store.VisitDone {
+		t.Errorf("visit after Done = %+v", got)
+	}
+	if page := b.get(a.Header.Get("Location")); !strings.Contains(page.body, "goes on within a minute") || strings.Contains(page.body, `/done"`) {
+		t.Errorf("after Done:\n%s", page.body)
+	}
+	if a := b.post(at+"/done", url.Values{"csrf": {tok}}); a.StatusCode != http.StatusConflict {
+		t.Errorf("Done twice = %d", a.StatusCode)
+	}
+	if a := b.get("/care/interactive/999"); a.StatusCode != http.StatusNotFound {
+		t.Errorf("no such visit = %d", a.StatusCode)
+	}
+
+	t.Run("the setting", func(t *testing.T) {
+		care := b.get("/care")
+		if !strings.Contains(care.body, "Turn on for qb") {
+			t.Fatalf("/care offers no switch:\n%s", care.body)
+		}
+		for _, form := range []url.Values{{"csrf": {tok}, "user": {"x"}, "on": {"1"}}, {"csrf": {tok}, "user": {fmt.Sprint(u.ID)}, "on": {"yes"}}} {
+			if a := b.post("/care/interactive-mode", form); a.StatusCode != http.StatusBadRequest {
+				t.Errorf("POST %v = %d", form, a.StatusCode)
+			}
+		}
+		if a := b.post("/care/interactive-mode", url.Values{"csrf": {tok}, "user": {"999"}, "on": {"1"}}); a.StatusCode != http.StatusNotFound {
+			t.Errorf("no such user = %d", a.StatusCode)
+		}
+		a := b.post("/care/interactive-mode", url.Values{"csrf": {tok}, "user": {fmt.Sprint(u.ID)}, "on": {"1"}})
+		if a.StatusCode != http.StatusSeeOther {
+			t.Fatalf("turn on = %d", a.StatusCode)
+		}
+		if on, _ := ts.db.InteractiveUsers(ctx); !on[u.ID] {
+			t.Error("interactive mode is not on")
+		}
+		if care := b.get(a.Header.Get("Location")); !strings.Contains(care.body, "Turn off for qb") || !strings.Contains(care.body, "Interactive mode is changed") {
+			t.Errorf("/care after turning on:\n%s", care.body)
+		}
+	})
 }
