@@ -31,7 +31,7 @@ Usage:
                     (bcqb qwc --user NAME --url https://HOST:PORT)
   bcqb version      print the version
   bcqb healthcheck  exit 0 when the local bcqb answers /healthz (for Docker)
-` + fakestoreUsage + demoUsage + benchUsage + `
+` + backupUsage + fakestoreUsage + demoUsage + benchUsage + `
 Simulated QuickBooks and Web Connector (no Windows needed):
 ` + qbsim.CommandUsage + `
 Every command takes -h for its flags. Settings come from flags or BCQB_* environment variables.
@@ -54,6 +54,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "healthcheck":
 		return runHealthcheck(ctx, rest, getenv, stdout)
+	case "backup":
+		return runBackup(ctx, rest, getenv, stdout)
 	case "fakestore":
 		return runFakestore(ctx, rest, stdout, stderr)
 	case "demo":

@@ -45,6 +45,7 @@ type Server struct {
 	source   *jobs.Source
 	planner  *jobs.Planner
 	pull     *pullService
+	alerts   *alerter
 
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
@@ -119,11 +120,14 @@ func (s *Server) setup(ctx context.Context) error {
 	s.pull = pullSvc
 	s.source.AddWaiter(pullSvc)
 
+	s.alerts = newAlerter(s.db, s.pull.sealer, s.log, cfg.BaseURL, cfg.RunEveryMinutes)
+
 	tmpl, err := templates.Parse()
 	if err != nil {
 		return err
 	}
 	svc := qwc.NewService(qwc.DefaultConfig(Version, cfg.BaseURL+"/"), s.db, s.source, s.log)
+	svc.SetInteractive(&interactive{db: s.db, planner: s.planner, log: s.log, baseURL: cfg.BaseURL})
 	var tlsConfig *tls.Config
 	var caHandler http.Handler
 	switch {
@@ -165,6 +169,7 @@ func (s *Server) setup(ctx context.Context) error {
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
 		Connect:   connect,
+		Care:      s.careDeps(),
 	})
 	s.http = &http.Server{
 		Handler:           handler,
@@ -227,6 +232,7 @@ func (s *Server) Start(ctx context.Context, l net.Listener) error {
 		return err
 	}
 	s.planner.Start(loopCtx)
+	s.alerts.Start(loopCtx)
 	s.cron.Start()
 
 	s.wg.Add(2)
@@ -311,6 +317,9 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	if s.planner != nil {
 		errs = append(errs, s.planner.Close(ctx))
+	}
+	if s.alerts != nil {
+		errs = append(errs, s.alerts.Close(ctx))
 	}
 	s.wg.Wait()
 	errs = append(errs, s.db.Close())

@@ -35,6 +35,10 @@ var wsdlParams = map[string][]string{
 	"connectionError":    {"ticket", "hresult", "message"},
 	"getLastError":       {"ticket"},
 	"closeConnection":    {"ticket"},
+	// Interactive mode names the ticket wcTicket.
+	"getInteractiveURL":   {"wcTicket", "sessionID"},
+	"interactiveDone":     {"wcTicket"},
+	"interactiveRejected": {"wcTicket", "reason"},
 }
 
 func newTestServer(t testing.TB, answer func(method string, p map[string]string) (any, error)) *testServer {

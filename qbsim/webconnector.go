@@ -100,6 +100,12 @@ const (
 	OutcomeClientVersion   Outcome = "client version"   // clientVersion refused this Web Connector
 	OutcomeTransport       Outcome = "transport"        // an HTTP/SOAP failure ended the session (QBWC1012/1041/1042...)
 	OutcomeKilled          Outcome = "killed"           // a fault killed the Web Connector mid-session
+
+	// OutcomeInteractiveDone: interactiveDone answered "Done" and the session closed.
+	OutcomeInteractiveDone Outcome = "interactive done"
+	// OutcomeInteractiveRejected: the user declined interactive mode (or
+	// was not there, or did not finish in time).
+	OutcomeInteractiveRejected Outcome = "interactive rejected"
 )
 
 // SessionResult is the record of one update session.
@@ -114,6 +120,11 @@ type SessionResult struct {
 	Postpone     time.Duration // authenticate slot 3
 	MinRunEvery  time.Duration // authenticate slot 4
 	Err          error         // transport failure, when Outcome is transport
+
+	// Interactive counts the times the server asked for interactive mode;
+	// InteractiveURL is the page getInteractiveURL last answered.
+	Interactive    int
+	InteractiveURL string
 }
 
 // Methods returns the transcript's method names, for compact assertions.
@@ -168,6 +179,25 @@ type WebConnectorOptions struct {
 	MaxRequestsPerSession int
 	Faults                ConnectorFaults
 	Logger                *slog.Logger
+
+	// User is the person at the Windows PC, asked when the server wants
+	// interactive mode; nil is nobody there (QBWC's prompt times out).
+	User InteractiveUser
+	// InteractivePoll is how often interactiveDone is asked while the page
+	// is open; default 60 s, as QBWC does.
+	InteractivePoll time.Duration
+	// InteractiveTimeout is how long the page may stay open before the Web
+	// Connector gives up (interactiveRejected); default 30 minutes.
+	InteractiveTimeout time.Duration
+}
+
+// InteractiveUser is the person QBWC asks to authorize interactive mode
+// ([PG] p.22-23): Accept answers the prompt; Open is the browser opening
+// the server's page, which the person works through in their own time
+// (Open returns at once) while the Web Connector polls interactiveDone.
+type InteractiveUser interface {
+	Accept(ctx context.Context) bool
+	Open(ctx context.Context, url string)
 }
 
 // WebConnector is a simulated QuickBooks Web Connector for one application
@@ -208,6 +238,12 @@ func NewWebConnector(opts WebConnectorOptions) (*WebConnector, error) {
 	}
 	if opts.MaxRequestsPerSession <= 0 {
 		opts.MaxRequestsPerSession = 10000
+	}
+	if opts.InteractivePoll <= 0 {
+		opts.InteractivePoll = time.Minute
+	}
+	if opts.InteractiveTimeout <= 0 {
+		opts.InteractiveTimeout = 30 * time.Minute
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -461,11 +497,62 @@ func (s *session) lastError(ctx context.Context, ticket string, closeWith func(O
 		}
 		return true, nil
 	case "Interactive mode":
-		s.res.LastError = "Interactive mode is not supported by the simulated Web Connector"
-		return false, closeWith(OutcomeError)
+		return s.interactive(ctx, ticket, closeWith)
 	}
 	s.res.LastError = r.text
 	return false, closeWith(OutcomeError)
+}
+
+// interactive runs interactive mode: the prompt, the page, and the polls
+// of interactiveDone, whose answers follow Intuit's WCECommSample: "Done"
+// closes the session, "Continue" resumes sendRequestXML, "" polls again.
+// It reports whether the session goes on.
+func (s *session) interactive(ctx context.Context, ticket string, closeWith func(Outcome) error) (bool, error) {
+	o := s.w.opts
+	s.res.Interactive++
+	reject := func(reason string) (bool, error) {
+		r, err := s.call(ctx, "interactiveRejected", Param{"wcTicket", ticket}, Param{"reason", reason})
+		if err != nil {
+			return false, err
+		}
+		s.res.LastError = r.text
+		return false, closeWith(OutcomeInteractiveRejected)
+	}
+	if o.User == nil {
+		return reject("No one answered the Web Connector's interactive mode prompt in time.")
+	}
+	if !o.User.Accept(ctx) {
+		return reject("The user declined interactive mode.")
+	}
+	r, err := s.call(ctx, "getInteractiveURL", Param{"wcTicket", ticket}, Param{"sessionID", ticket})
+	if err != nil {
+		return false, err
+	}
+	s.res.InteractiveURL = strings.TrimSpace(r.text)
+	o.User.Open(ctx, s.res.InteractiveURL)
+	deadline := o.Clock.Now().Add(o.InteractiveTimeout)
+	for {
+		if err := o.Clock.Sleep(ctx, o.InteractivePoll); err != nil {
+			return false, err
+		}
+		r, err := s.call(ctx, "interactiveDone", Param{"wcTicket", ticket})
+		if err != nil {
+			return false, err
+		}
+		switch strings.ToLower(strings.TrimSpace(r.text)) {
+		case "done":
+			return false, closeWith(OutcomeInteractiveDone)
+		case "continue":
+			return true, nil
+		case "":
+			if !o.Clock.Now().Before(deadline) {
+				return reject("The interactive session timed out.")
+			}
+		default:
+			s.res.LastError = r.text
+			return false, closeWith(OutcomeError)
+		}
+	}
 }
 
 // Run runs sessions on the .qwc schedule (RunEveryNMinutes, raised by

@@ -48,10 +48,11 @@ func DefaultConfig(version, pageURL string) Config {
 // Service answers the Web Connector. It keeps no state of its own: every
 // session lives in the store, so a restart of bcqb mid-session loses nothing.
 type Service struct {
-	cfg   Config
-	store Store
-	work  Work
-	log   *slog.Logger
+	cfg         Config
+	store       Store
+	work        Work
+	log         *slog.Logger
+	interactive Interactive
 }
 
 var _ soap.Service = (*Service)(nil)
@@ -179,7 +180,17 @@ func (s *Service) Authenticate(ctx context.Context, req soap.AuthenticateRequest
 	}
 	state, answer := store.SessionOpen, AuthUseOpenFile
 	var postpone time.Duration
-	if pending.Due == 0 && !pending.Wait {
+	idle := pending.Due == 0 && !pending.Wait
+	if idle {
+		// Nothing to send, but something for the user to fix: a session
+		// opens to offer interactive mode.
+		want, err := s.interactiveWanted(ctx, user.ID, user.CompanyID)
+		if err != nil {
+			return nil, fmt.Errorf("authenticate: %w", err)
+		}
+		idle = !want
+	}
+	if idle {
 		state, answer = store.SessionRefused, AuthNone
 		// Work delayed by a retry: ask the Web Connector to come back when it is due.
 		if !pending.NextAt.IsZero() {
@@ -242,7 +253,7 @@ const badTicketMessage = "bcqb does not know this Web Connector session (it expi
 
 func (s *Service) workSession(sess store.Session) Session {
 	v, _ := qbxml.ParseVersion(sess.QBXMLVersion)
-	return Session{ID: sess.ID, PublicID: sess.PublicID, CompanyID: sess.CompanyID, Version: v, Country: sess.Country}
+	return Session{ID: sess.ID, PublicID: sess.PublicID, UserID: sess.UserID, CompanyID: sess.CompanyID, Version: v, Country: sess.Country}
 }
 
 // SendRequestXML answers sendRequestXML with the next qbXML request, or ""
@@ -269,6 +280,9 @@ func (s *Service) SendRequestXML(ctx context.Context, req soap.SendRequestXMLReq
 	case errors.Is(err, ErrWait):
 		s.log.InfoContext(ctx, "qbwc sendRequestXML", "session", sess.PublicID, "answer", "NoOp")
 		return "", s.setError(ctx, sess, lastErrorNoOp, "")
+	case errors.Is(err, ErrNoWork) && s.offerInteractive(ctx, s.workSession(sess)):
+		s.log.InfoContext(ctx, "qbwc sendRequestXML", "session", sess.PublicID, "answer", "Interactive mode")
+		return "", s.setError(ctx, sess, lastErrorInteractive, "")
 	case errors.Is(err, ErrNoWork):
 		s.log.InfoContext(ctx, "qbwc sendRequestXML", "session", sess.PublicID, "answer", "nothing left")
 		return "", s.setError(ctx, sess, "bcqb has nothing more to send in this session.", "")
@@ -450,8 +464,9 @@ func (s *Service) GetLastError(ctx context.Context, ticket string) (string, erro
 		return "", fmt.Errorf("getLastError: %w", err)
 	}
 	msg := sess.LastError
-	if msg == lastErrorNoOp {
-		// Cleared, so that a later real error is not masked by a stale NoOp.
+	if msg == lastErrorNoOp || msg == lastErrorInteractive {
+		// Cleared, so that a later real error is not masked by a stale NoOp,
+		// nor the session's summary end with "stopped: Interactive mode".
 		if err := s.setError(ctx, sess, "", ""); err != nil {
 			return "", err
 		}
@@ -485,7 +500,7 @@ func (s *Service) CloseConnection(ctx context.Context, ticket string) (string, e
 		if summary, err = s.work.Summary(ctx, s.workSession(sess)); err != nil {
 			return "", fmt.Errorf("closeConnection: %w", err)
 		}
-		if sess.LastError != "" && sess.LastError != lastErrorNoOp && sess.FailedCount == 0 {
+		if sess.LastError != "" && sess.LastError != lastErrorNoOp && sess.LastError != lastErrorInteractive && sess.FailedCount == 0 {
 			summary += "; stopped: " + sess.LastError
 		}
 		if s.cfg.PageURL != "" {
@@ -499,29 +514,4 @@ func (s *Service) CloseConnection(ctx context.Context, ticket string) (string, e
 	}
 	s.log.InfoContext(ctx, "qbwc closeConnection", "session", sess.PublicID, "summary", summary)
 	return summary, nil
-}
-
-// GetInteractiveURL answers the page the Web Connector opens in interactive mode.
-func (s *Service) GetInteractiveURL(ctx context.Context, ticket, sessionID string) (string, error) {
-	sess, err := s.session(ctx, ticket)
-	if errors.Is(err, errBadTicket) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("getInteractiveURL: %w", err)
-	}
-	s.log.InfoContext(ctx, "qbwc getInteractiveURL", "session", sess.PublicID)
-	return s.cfg.PageURL, nil
-}
-
-// InteractiveDone answers "Done": bcqb never holds a session for the user.
-func (s *Service) InteractiveDone(ctx context.Context, ticket string) (string, error) {
-	s.log.InfoContext(ctx, "qbwc interactiveDone")
-	return "Done", nil
-}
-
-// InteractiveRejected answers the message shown when the user declines interactive mode.
-func (s *Service) InteractiveRejected(ctx context.Context, ticket, reason string) (string, error) {
-	s.log.InfoContext(ctx, "qbwc interactiveRejected", "reason", reason)
-	return "bcqb goes on without interactive mode.", nil
 }

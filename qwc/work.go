@@ -25,6 +25,7 @@ var ErrWait = errors.New("qwc: wait")
 type Session struct {
 	ID        int64
 	PublicID  string
+	UserID    int64
 	CompanyID int64
 	// Version is the qbXML version negotiated with QuickBooks for this session.
 	Version qbxml.Version

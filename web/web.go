@@ -30,6 +30,7 @@ type Store interface {
 	Admin
 	API
 	Connect
+	Care
 }
 
 // Deps are the parts the web server is built from.
@@ -54,6 +55,7 @@ type Deps struct {
 	LoginDelay func() time.Duration
 	// Connect is what the connect page needs beyond the store.
 	Connect ConnectDeps
+	Care    CareDeps
 }
 
 type server struct {
@@ -112,6 +114,7 @@ func NewHandler(d Deps) http.Handler {
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
 	s.apiRoutes(r)
 	s.connectRoutes(r)
+	s.careRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

@@ -34,6 +34,8 @@ type options struct {
 	baseURL func(ts *testServer) string
 	// connect builds the connect page's deps from the test's store.
 	connect func(ts *testServer) web.ConnectDeps
+	// care builds the care pages' deps on the test's store.
+	care func(db *store.DB) web.CareDeps
 }
 
 type testServer struct {
@@ -93,6 +95,9 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 	}
 	if o.connect != nil {
 		d.Connect = o.connect(ts)
+	}
+	if o.care != nil {
+		d.Care = o.care(db)
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
