@@ -76,6 +76,10 @@ type Settings struct {
 	Items     string `json:"items"`
 	// SKUs maps a BigCommerce SKU to the QuickBooks item it posts to.
 	SKUs map[string]string `json:"skus,omitempty"`
+	// CreateSKUs marks SKUs whose item bcqb creates when QuickBooks has none
+	// of the name, whatever Items says: ItemsCreateNonInventory or
+	// ItemsCreateInventory (the user chose "create in QuickBooks" for it).
+	CreateSKUs map[string]string `json:"create_skus,omitempty"`
 
 	IncomeAccount string `json:"income_account"`
 	// ARAccount is the Accounts Receivable account a refund check's expense
@@ -122,6 +126,10 @@ type Settings struct {
 	PaymentMethods map[string]string `json:"payment_methods,omitempty"`
 	// PaymentMethod is used for a method PaymentMethods does not name.
 	PaymentMethod string `json:"payment_method"`
+	// PaymentDeposits maps BigCommerce's payment method to the account its
+	// money is deposited to (and refunded from), ahead of a channel's and
+	// DepositAccount: where the money lands is decided by who collected it.
+	PaymentDeposits map[string]string `json:"payment_deposits,omitempty"`
 
 	// Fees are the payment processors' charges, by BigCommerce payment
 	// method (order.payment_method, as in PaymentMethods): a sales receipt

@@ -296,7 +296,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		return out, out.finish()
 	}
 	out.MoneyBack = back
-	deposit := refOrNil(depositFor(s, o.ChannelID))
+	deposit := refOrNil(depositFor(s, o.ChannelID, o.PaymentMethod))
 	if back.IsPositive() {
 		switch s.Refund {
 		case RefundByCard:

@@ -1,0 +1,79 @@
+package jobs
+
+import (
+	"strings"
+
+	"github.com/bcqb/bcqb/jobs/plan"
+	"github.com/bcqb/bcqb/store"
+)
+
+// How the order lines of a SKU post, as the planner would plan them now.
+const (
+	// SKUMapped: the user's mapping (Settings.SKUs) names the item.
+	SKUMapped = "mapped"
+	// SKUMatched: QuickBooks has an item of the SKU's name.
+	SKUMatched = "matched"
+	// SKUCreating: a bcqb job is creating the item of the SKU's name.
+	SKUCreating = "creating"
+	// SKUCreate: the first order of the SKU creates its item.
+	SKUCreate = "create"
+	// SKUNeedsMapping: orders of the SKU wait until it is mapped.
+	SKUNeedsMapping = "needs_mapping"
+)
+
+// SKUPosting is how the order lines of one SKU post.
+type SKUPosting struct {
+	How string
+	// Item is the QuickBooks item's full name; for SKUCreate and
+	// SKUNeedsMapping, the name bcqb gives the item it would create.
+	Item string
+	// Kind is the item's kind in QuickBooks (ItemInventory...), "" when the
+	// company's lists do not hold it; for SKUCreate, the kind bcqb creates
+	// (plan.ItemsCreateNonInventory or plan.ItemsCreateInventory).
+	Kind string
+	// InQuickBooks says the company's lists hold the item; Active, that it
+	// is active there.
+	InQuickBooks, Active bool
+	// Marked says the user marked the SKU "create in QuickBooks".
+	Marked bool
+}
+
+// SKUResolver tells how SKUs post under a store's settings, the company's
+// lists and bcqb's ledger, by the planner's own rules (plan.LookupItem and
+// plan.ItemPolicy over the planner's snapshot), for the mapping page.
+type SKUResolver struct {
+	s    plan.Settings
+	snap *snapshot
+}
+
+// NewSKUResolver indexes the lists and the ledger as read from the store.
+func NewSKUResolver(c store.Company, s plan.Settings, lists []store.ListEntry, ledger []store.LedgerEntry) *SKUResolver {
+	return &SKUResolver{s: s, snap: buildSnapshot(c, s, lists, ledger)}
+}
+
+// Resolve says how an order line of key (plan.ItemKey) posts;
+// productType is BigCommerce's "physical" or "digital".
+func (r *SKUResolver) Resolve(key, productType string) SKUPosting {
+	if name, mapped, ok := plan.LookupItem(r.s, r.snap, key); ok {
+		p := SKUPosting{How: SKUMatched, Item: name}
+		if mapped {
+			p.How = SKUMapped
+		}
+		if l, ok := r.snap.lists["Item"][strings.ToLower(name)]; ok {
+			p.InQuickBooks, p.Active, p.Kind = true, l.Active, l.SubType
+		} else if e, ok := r.snap.ledger[listKey("Item", name)]; ok && e.QBID == "" && !mapped {
+			p.How = SKUCreating
+		}
+		return p
+	}
+	policy := plan.ItemPolicy(r.s, key, productType)
+	p := SKUPosting{How: SKUCreate, Item: plan.ItemName(key), Kind: policy}
+	switch r.s.CreateSKUs[key] {
+	case plan.ItemsCreateNonInventory, plan.ItemsCreateInventory:
+		p.Marked = true
+	}
+	if policy == plan.ItemsRequireMapping {
+		p.How, p.Kind = SKUNeedsMapping, ""
+	}
+	return p
+}
