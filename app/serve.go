@@ -160,6 +160,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
+		Mapping:   web.MappingDeps{Replan: s.planner.Replan, PullEvery: cfg.PullEvery},
 	})
 	s.http = &http.Server{
 		Handler:           handler,

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"strings"
 
 	"github.com/bcqb/bcqb/jobs/plan"
@@ -76,4 +77,17 @@ func (r *SKUResolver) Resolve(key, productType string) SKUPosting {
 		p.How, p.Kind = SKUNeedsMapping, ""
 	}
 	return p
+}
+
+// ListsEnqueuer is what EnqueueListsRead needs from the store.
+type ListsEnqueuer interface {
+	Enqueue(ctx context.Context, j store.Job) (store.Job, bool, error)
+}
+
+// EnqueueListsRead queues a new reading of a company's lists, for the
+// next Web Connector session: the user added or renamed items and accounts
+// in QuickBooks to map to. A reading already queued is kept (queued false).
+func EnqueueListsRead(ctx context.Context, db ListsEnqueuer, companyID int64) (queued bool, err error) {
+	_, queued, err = db.Enqueue(ctx, store.Job{CompanyID: companyID, Kind: KindLists, DedupeKey: "lists", Priority: PriorityLists})
+	return queued, err
 }

@@ -28,6 +28,7 @@ type Store interface {
 	Users(ctx context.Context) ([]store.User, error)
 	Dashboard
 	Admin
+	Mapping
 }
 
 // Deps are the parts the web server is built from.
@@ -53,6 +54,7 @@ type Deps struct {
 	// LoginDelay is how long a failed login is held before its answer; nil
 	// is half a second to a second. Tests shorten it.
 	LoginDelay func() time.Duration
+	Mapping    MappingDeps
 }
 
 type server struct {
@@ -113,6 +115,7 @@ func NewHandler(d Deps) http.Handler {
 		r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	}
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
+	s.mappingRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

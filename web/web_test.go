@@ -31,6 +31,8 @@ type options struct {
 	webhooks bool
 	// delay is the failed-login slow-down; nil is none (the default delay is tested on its own).
 	delay func() time.Duration
+	// mapping builds the mapping pages' dependencies on the server's store.
+	mapping func(db *store.DB) web.MappingDeps
 }
 
 type testServer struct {
@@ -85,6 +87,9 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 		BaseURL:    srv.URL,
 		Log:        slog.New(slog.NewTextHandler(ts.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		LoginDelay: delay,
+	}
+	if o.mapping != nil {
+		d.Mapping = o.mapping(db)
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
