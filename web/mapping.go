@@ -465,7 +465,7 @@ func (s *server) loadCatalogue(ctx context.Context, m *mappingStore) (*catalogue
 	// What stops orders comes first; SKUs only the settings still name, last.
 	rank := func(r skuRow) int {
 		switch {
-		case r.Posting.How == jobs.SKUNeedsMapping || problem(r.Posting):
+		case r.Posting.How == jobs.SKUNeedsMapping || brokenMapping(r.Posting):
 			return 0
 		case !r.InCatalogue && r.Waiting == 0:
 			return 2
@@ -546,7 +546,7 @@ func (v mappingView) query(storeID int64) url.Values {
 	return q
 }
 
-func problem(p jobs.SKUPosting) bool {
+func brokenMapping(p jobs.SKUPosting) bool {
 	return p.How == jobs.SKUMapped && (!p.InQuickBooks || !p.Active || !contains(productItemKinds, p.Kind))
 }
 
@@ -554,7 +554,7 @@ func (v mappingView) match(r skuRow) bool {
 	p := r.Posting
 	switch v.Show {
 	case showUnmapped:
-		if p.How != jobs.SKUCreate && p.How != jobs.SKUNeedsMapping && !problem(p) {
+		if p.How != jobs.SKUCreate && p.How != jobs.SKUNeedsMapping && !brokenMapping(p) {
 			return false
 		}
 	case showNeeds:
@@ -570,7 +570,7 @@ func (v mappingView) match(r skuRow) bool {
 			return false
 		}
 	case showProblem:
-		if !problem(p) {
+		if !brokenMapping(p) {
 			return false
 		}
 	}
@@ -592,13 +592,15 @@ type rowView struct {
 	Detail    string
 	Current   string
 	Clearable bool
-	Selected  bool
-	ItemURL   string
+	// ShowItem: the item is one the SKU posts to (or will be created).
+	ShowItem bool
+	Selected bool
+	ItemURL  string
 }
 
 func describe(r skuRow, storeID int64) rowView {
 	p := r.Posting
-	v := rowView{skuRow: r, ItemURL: "/mapping/item?" + url.Values{"store": {strconv.FormatInt(storeID, 10)}, "sku": {r.Key}}.Encode()}
+	v := rowView{skuRow: r, ShowItem: p.How != jobs.SKUNeedsMapping, ItemURL: "/mapping/item?" + url.Values{"store": {strconv.FormatInt(storeID, 10)}, "sku": {r.Key}}.Encode()}
 	switch p.How {
 	case jobs.SKUMapped:
 		v.Status, v.Class, v.Current, v.Clearable = "Mapped", "mapped", p.Item, true
@@ -865,7 +867,11 @@ func (s *server) mappingChange(w http.ResponseWriter, r *http.Request) {
 	case "map":
 		var msg string
 		if item, msg = m.productItem(r.PostForm.Get("item")); msg != "" {
-			bad(msg)
+			what := fmt.Sprintf("%d SKUs", len(keys))
+			if len(keys) == 1 {
+				what = keys[0]
+			}
+			bad(clip(what) + ": " + msg)
 			return
 		}
 	case "create":

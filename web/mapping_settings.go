@@ -212,6 +212,27 @@ func (c *settingsCheck) messages() []string {
 	return out
 }
 
+// problem is a message and the input it is about ("" when none shows it).
+type problem struct {
+	Anchor, Message string
+}
+
+// linked lists the problems with the form's inputs they are about.
+func (c *settingsCheck) linked() []problem {
+	out := make([]problem, 0, len(c.order))
+	for _, f := range c.order {
+		p := problem{Message: c.problems[f]}
+		switch {
+		case strings.HasPrefix(f, "pm_") || strings.HasPrefix(f, "tax_"):
+			p.Anchor = f
+		case !strings.Contains(f, "."):
+			p.Anchor = "f-" + f
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
 func listWords(list string) string {
 	switch list {
 	case "PaymentMethod":
@@ -477,7 +498,7 @@ type settingsPage struct {
 	Version        string
 	Create         bool
 	PullEvery      string
-	Problems       []string
+	Problems       []problem
 	Notice         string
 	Error          string
 	ReplanFail     bool
@@ -659,7 +680,7 @@ func (s *server) buildSettingsPage(r *http.Request, m *mappingStore, v url.Value
 	}
 	problems := map[string]string{}
 	if c != nil {
-		problems, d.Problems = c.problems, c.messages()
+		problems, d.Problems = c.problems, c.linked()
 	}
 	dl := &datalists{m: m, ids: map[string]string{}}
 	names := func(fs []nameField) []formField {

@@ -305,7 +305,7 @@ func (rg *mappingRig) follow(a answer) answer {
 }
 
 var (
-	rowRe    = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td><input type="checkbox" name="sku" value="([^"]*)".*?</tr>`)
+	rowRe    = regexp.MustCompile(`(?s)<tr class="[^"]*">\s*<td class="pick-cell"><input type="checkbox" name="sku" value="([^"]*)".*?</tr>`)
 	statusRe = regexp.MustCompile(`<span class="status [a-z]+">([^<]+)</span>(?: <code>([^<]*)</code>)?`)
 	tagRe    = regexp.MustCompile(`<[^>]+>`)
 )
@@ -381,12 +381,12 @@ func TestMappingTable(t *testing.T) {
 	}
 	got := rows(t, a.body)
 	want := map[string][2]string{
-		"MUG-BLUE":      {"Needs mapping", "MUG-BLUE"},
+		"MUG-BLUE":      {"Needs mapping", ""},
 		"TEE-S":         {"Mapped", "Gift Wrap"},
 		"TEE-M":         {"Auto-matched", "TEE-M"},
 		"Gadget":        {"Auto-matched", "Gadget"},
 		"Gift Card #40": {"Will be created", "Gift Card #40"},
-		"SOCK-RED":      {"Needs mapping", "SOCK-RED"},
+		"SOCK-RED":      {"Needs mapping", ""},
 		"OLD-SKU":       {"Mapped", "Old Sprocket"}, // only the settings name it, to an item QuickBooks lacks
 	}
 	for k, w := range want {
