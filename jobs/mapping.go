@@ -91,3 +91,14 @@ func EnqueueListsRead(ctx context.Context, db ListsEnqueuer, companyID int64) (q
 	_, queued, err = db.Enqueue(ctx, store.Job{CompanyID: companyID, Kind: KindLists, DedupeKey: "lists", Priority: PriorityLists})
 	return queued, err
 }
+
+// UnsettledDefaults is what the planner stores for a store whose settings
+// were never chosen, once the company's lists are read (the company file's
+// own shipping item, discount item, deposit account and tax codes where it
+// has them, bcqb's names for the rest): the page shows and saves these,
+// not the bare defaults, so that a first change on the page does not lose
+// what the planner would have picked.
+func UnsettledDefaults(c store.Company, s plan.Settings, lists []store.ListEntry) plan.Settings {
+	s, _ = resolveDefaults(s, buildSnapshot(c, s, lists, nil))
+	return s
+}

@@ -155,6 +155,9 @@ func (s *server) loadStore(ctx context.Context, r *http.Request) (*mappingStore,
 	if m.ledger, err = s.Store.LedgerEntries(ctx, m.company.ID); err != nil {
 		return nil, err
 	}
+	if (m.st.SettingsJSON == "" || m.st.SettingsJSON == "{}") && m.listsRead() {
+		m.settings = jobs.UnsettledDefaults(m.company, m.settings, lists)
+	}
 	return m, nil
 }
 
@@ -888,7 +891,7 @@ func (s *server) mappingChange(w http.ResponseWriter, r *http.Request) {
 		bad("Choose what to do with the selected SKUs: map, create in QuickBooks, or clear.")
 		return
 	}
-	err = s.updateSettings(ctx, m.st.ID, func(st *plan.Settings) {
+	err = s.updateSettings(ctx, m, func(st *plan.Settings) {
 		for _, k := range keys {
 			delete(st.SKUs, k)
 			delete(st.CreateSKUs, k)
@@ -920,7 +923,8 @@ func (s *server) mappingChange(w http.ResponseWriter, r *http.Request) {
 
 // updateSettings applies a change to a store's settings as stored now,
 // again when another change won the race, never over it.
-func (s *server) updateSettings(ctx context.Context, storeID int64, change func(*plan.Settings)) error {
+func (s *server) updateSettings(ctx context.Context, m *mappingStore, change func(*plan.Settings)) error {
+	storeID := m.st.ID
 	for try := 0; ; try++ {
 		st, err := s.Store.BCStore(ctx, storeID)
 		if err != nil {
@@ -929,6 +933,9 @@ func (s *server) updateSettings(ctx context.Context, storeID int64, change func(
 		cur, err := jobs.StoreSettings(st, false)
 		if err != nil {
 			return err
+		}
+		if (st.SettingsJSON == "" || st.SettingsJSON == "{}") && m.listsRead() {
+			cur = jobs.UnsettledDefaults(m.company, cur, m.lists.all)
 		}
 		change(&cur)
 		raw, err := json.Marshal(cur)

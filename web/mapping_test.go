@@ -963,3 +963,24 @@ func TestMappingStorePicker(t *testing.T) {
 		t.Errorf("shared company file: %s", words)
 	}
 }
+
+// TestMappingKeepsTheDefaultsThePlannerWouldPick: a first change on the
+// page, before the planner stored the settings it picks from the company
+// file, saves those picks with the change, not bcqb's bare defaults.
+func TestMappingKeepsTheDefaultsThePlannerWouldPick(t *testing.T) {
+	rg := newMappingRig(t, "", testCatalogue)
+	if err := rg.db.SetBCStoreSettings(context.Background(), rg.st.ID, "{}"); err != nil {
+		t.Fatal(err)
+	}
+	// The sample company has a "Shipping" item; bcqb's own default is another.
+	if plan.DefaultShippingItem == "Shipping" {
+		t.Fatal("the test needs a default unlike the company's item")
+	}
+	if v := rg.settingsForm(); v.Get("shipping_item") != "Shipping" {
+		t.Errorf("the form shows shipping item %q, not the company file's", v.Get("shipping_item"))
+	}
+	rg.follow(rg.post("/mapping", url.Values{"sku": {"MUG-BLUE"}, "item": {"Widget"}, "action": {"map"}}))
+	if s := rg.settings(); s.ShippingItem != "Shipping" || s.SKUs["MUG-BLUE"] != "Widget" {
+		t.Errorf("after the first change: shipping item %q, SKUs %v", s.ShippingItem, s.SKUs)
+	}
+}
