@@ -676,7 +676,7 @@ func (s *server) buildSettingsPage(r *http.Request, m *mappingStore, v url.Value
 		Shared: m.shared, Version: v.Get(fieldVersion), Create: v.Get(fieldCreate) != "", From: "settings",
 		PayCount: rowCount(v, fieldPayCount), TaxCount: rowCount(v, fieldTaxCount)}
 	if s.Mapping.PullEvery > 0 {
-		d.PullEvery = s.Mapping.PullEvery.String()
+		d.PullEvery = durationWords(s.Mapping.PullEvery)
 	}
 	problems := map[string]string{}
 	if c != nil {
@@ -859,4 +859,21 @@ func cloneSettings(s plan.Settings) plan.Settings {
 	s.PaymentMethods, s.PaymentDeposits = maps.Clone(s.PaymentMethods), maps.Clone(s.PaymentDeposits)
 	s.Fees, s.CurrencyNames, s.Channels = maps.Clone(s.Fees), maps.Clone(s.CurrencyNames), maps.Clone(s.Channels)
 	return s
+}
+
+// durationWords says a schedule's period the way people do.
+func durationWords(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "hour"}, {time.Minute, "minute"}, {time.Second, "second"}} {
+		if d >= u.d && d%u.d == 0 {
+			n := int(d / u.d)
+			if n == 1 {
+				return u.name
+			}
+			return fmt.Sprintf("%d %ss", n, u.name)
+		}
+	}
+	return d.String()
 }

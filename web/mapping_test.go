@@ -697,7 +697,7 @@ func TestMappingSettings(t *testing.T) {
 	if v.Get("deposit_account") != "Undeposited Funds" || v.Get("mode") != plan.ModeAuto || v.Get("pm_bc_0") != "Cash" || v.Get("rounding_limit") != "0.05" {
 		t.Fatalf("the form shows %v", v)
 	}
-	if page := text(rg.b.get("/mapping/settings").body); !strings.Contains(page, "every 5m0s") {
+	if page := text(rg.b.get("/mapping/settings").body); !strings.Contains(page, "pulled every 5 minutes") {
 		t.Errorf("the pull schedule is not shown: %s", page)
 	}
 
