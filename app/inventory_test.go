@@ -18,20 +18,8 @@ import (
 // and ListID by lower-case name.
 func (r *syncRig) qbStock() map[string]qbxml.ItemRet {
 	r.t.Helper()
-	b, err := qbxml.NewMessage(qbxml.StopOnError).Add("q", &qbxml.ItemInventoryQueryRq{}).Build(qbxml.V13)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	out, err := r.company.ProcessRequest(context.Background(), string(b))
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	rs, err := qbxml.ParseResponse([]byte(out))
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	items := map[string]qbxml.ItemRet{}
-	for _, x := range rs.Responses {
+	for _, x := range r.qbQuery(&qbxml.ItemInventoryQueryRq{}) {
 		if q, ok := x.(*qbxml.ItemInventoryQueryRs); ok {
 			for _, it := range q.Items {
 				items[strings.ToLower(it.FullName)] = it

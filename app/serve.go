@@ -170,6 +170,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Log:       s.log,
 		Connect:   connect,
 		Care:      s.careDeps(),
+		Mapping:   web.MappingDeps{Replan: s.planner.Replan, PullEvery: cfg.PullEvery},
 	})
 	s.http = &http.Server{
 		Handler:           handler,

@@ -75,6 +75,11 @@ func (pl *planning) defaultRequest(list, name string) (qbxml.Request, string, in
 				typ = qbxml.AccountTypeOtherCurrentAsset
 			}
 		}
+		for _, a := range s.PaymentDeposits {
+			if a == name {
+				typ = qbxml.AccountTypeOtherCurrentAsset
+			}
+		}
 		if name == GiftCertAccount || name == StoreCreditAccount {
 			typ = qbxml.AccountTypeOtherCurrentLiab
 		}

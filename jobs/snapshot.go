@@ -41,6 +41,11 @@ func newSnapshot(ctx context.Context, db PlanStore, c store.Company, s plan.Sett
 	if err != nil {
 		return nil, err
 	}
+	return buildSnapshot(c, s, lists, ledger), nil
+}
+
+// buildSnapshot indexes the lists and the ledger as read.
+func buildSnapshot(c store.Company, s plan.Settings, lists []store.ListEntry, ledger []store.LedgerEntry) *snapshot {
 	snap := &snapshot{s: s, lists: map[string]map[string]store.ListEntry{}, emails: map[string]string{},
 		ledger: map[string]store.LedgerEntry{}, names: map[string]bool{}}
 	for _, l := range lists {
@@ -62,7 +67,7 @@ func newSnapshot(ctx context.Context, db PlanStore, c store.Company, s plan.Sett
 	}
 	snap.multi, snap.home = companyCurrency(c.InfoJSON, s)
 	snap.noSalesTax = salesTaxOff(c.InfoJSON)
-	return snap, nil
+	return snap
 }
 
 // settings are the store's settings as this company file can take them.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	mrand "math/rand/v2"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -42,6 +43,10 @@ const (
 
 // maxFormBytes bounds a form's body: the page's forms are a few fields.
 const maxFormBytes = 64 << 10
+
+// maxUploadBytes bounds a form that carries a file (multipart/form-data: a
+// settings file to import), kept in memory.
+const maxUploadBytes = 4 << 20
 
 // defaultLoginDelay slows every failed login by half a second to a second,
 // so that guessing is slow even before the lockout; the jitter keeps the
@@ -239,6 +244,13 @@ var errCSRF = &httpError{status: http.StatusForbidden,
 func (s *server) parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.sameOrigin(r); err != nil {
 		return err
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		r.Body = http.MaxBytesReader(w, r.Body, maxUploadBytes)
+		if err := r.ParseMultipartForm(maxUploadBytes); err != nil {
+			return &httpError{status: http.StatusBadRequest, msg: "bcqb could not read this form (a file larger than 4 MB?): " + err.Error()}
+		}
+		return nil
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {

@@ -31,6 +31,7 @@ type Store interface {
 	API
 	Connect
 	Care
+	Mapping
 }
 
 // Deps are the parts the web server is built from.
@@ -56,6 +57,7 @@ type Deps struct {
 	// Connect is what the connect page needs beyond the store.
 	Connect ConnectDeps
 	Care    CareDeps
+	Mapping MappingDeps
 }
 
 type server struct {
@@ -115,6 +117,7 @@ func NewHandler(d Deps) http.Handler {
 	s.apiRoutes(r)
 	s.connectRoutes(r)
 	s.careRoutes(r)
+	s.mappingRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

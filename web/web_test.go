@@ -36,6 +36,8 @@ type options struct {
 	connect func(ts *testServer) web.ConnectDeps
 	// care builds the care pages' deps on the test's store.
 	care func(db *store.DB) web.CareDeps
+	// mapping builds the mapping pages' dependencies on the server's store.
+	mapping func(db *store.DB) web.MappingDeps
 }
 
 type testServer struct {
@@ -98,6 +100,9 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 	}
 	if o.care != nil {
 		d.Care = o.care(db)
+	}
+	if o.mapping != nil {
+		d.Mapping = o.mapping(db)
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })

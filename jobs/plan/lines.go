@@ -92,21 +92,8 @@ func itemName(key string) string {
 }
 
 func (r *resolver) lookup(key string) (string, bool) {
-	if n, ok := r.s.SKUs[key]; ok && n != "" {
-		return n, true
-	}
-	if n, ok := r.l.Item(key); ok {
-		return n, true
-	}
-	if qn := itemName(key); qn != key {
-		if n, ok := r.s.SKUs[qn]; ok && n != "" {
-			return n, true
-		}
-		if n, ok := r.l.Item(qn); ok {
-			return n, true
-		}
-	}
-	return "", false
+	n, _, ok := lookupItem(r.s, r.l, key)
+	return n, ok
 }
 
 func (r *resolver) item(p bigcommerce.OrderProduct, taxed bool, price decimal.Decimal) string {
@@ -127,11 +114,12 @@ func (r *resolver) item(p bigcommerce.OrderProduct, taxed bool, price decimal.De
 		desc = fmt.Sprintf("%s (BigCommerce SKU %s)", desc, key)
 	}
 	ni := NewItem{SKU: key, Name: name}
+	policy := itemPolicy(r.s, key, p.Type)
 	switch {
-	case r.s.Items == ItemsRequireMapping:
+	case policy == ItemsRequireMapping:
 		r.missing = append(r.missing, fmt.Sprintf("map SKU %s on the mapping page or create item %s in QuickBooks (%s)", key, name, strings.TrimSpace(p.Name)))
 		return name
-	case r.s.Items == ItemsCreateInventory && p.Type == "physical":
+	case policy == ItemsCreateInventory:
 		ni.Inventory = &qbxml.ItemInventoryAdd{
 			Name: name, SalesTaxCodeRef: refOrNil(taxCode), SalesDesc: desc, SalesPrice: qbxml.PriceOf(cents(price)),
 			IncomeAccountRef: refOrNil(r.s.IncomeAccount), PurchaseDesc: desc, PurchaseCost: qbxml.PriceOf(cents(p.BaseCostPrice.Decimal)),

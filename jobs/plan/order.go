@@ -306,7 +306,10 @@ func classFor(s Settings, channel int64) string {
 	return s.Class
 }
 
-func depositFor(s Settings, channel int64) string {
+func depositFor(s Settings, channel int64, method string) string {
+	if a, ok := s.PaymentDeposits[method]; ok && a != "" {
+		return a
+	}
 	if c, ok := s.Channels[channel]; ok && c.DepositAccount != "" {
 		return c.DepositAccount
 	}

@@ -80,6 +80,10 @@ type Settings struct {
 	Items     string `json:"items"`
 	// SKUs maps a BigCommerce SKU to the QuickBooks item it posts to.
 	SKUs map[string]string `json:"skus,omitempty"`
+	// CreateSKUs marks SKUs whose item bcqb creates when QuickBooks has none
+	// of the name, whatever Items says: ItemsCreateNonInventory or
+	// ItemsCreateInventory (the user chose "create in QuickBooks" for it).
+	CreateSKUs map[string]string `json:"create_skus,omitempty"`
 
 	IncomeAccount string `json:"income_account"`
 	// ARAccount is the Accounts Receivable account a refund check's expense
@@ -132,6 +136,10 @@ type Settings struct {
 	PaymentMethods map[string]string `json:"payment_methods,omitempty"`
 	// PaymentMethod is used for a method PaymentMethods does not name.
 	PaymentMethod string `json:"payment_method"`
+	// PaymentDeposits maps BigCommerce's payment method to the account its
+	// money is deposited to (and refunded from), ahead of a channel's and
+	// DepositAccount: where the money lands is decided by who collected it.
+	PaymentDeposits map[string]string `json:"payment_deposits,omitempty"`
 
 	// Fees are the payment processors' charges, by BigCommerce payment
 	// method (order.payment_method, as in PaymentMethods): a sales receipt
@@ -476,6 +484,12 @@ func CheckSettings(s Settings) error {
 	}
 	for method, pm := range s.PaymentMethods {
 		name(fmt.Sprintf("payment_methods[%q]", method), pm, true)
+	}
+	for method, acct := range s.PaymentDeposits {
+		name(fmt.Sprintf("payment_deposits[%q]", method), acct, true)
+	}
+	for sku, kind := range s.CreateSKUs {
+		oneOf(fmt.Sprintf("create_skus[%q]", sku), kind, ItemsCreateNonInventory, ItemsCreateInventory)
 	}
 	for rate, item := range s.TaxItems {
 		name(fmt.Sprintf("tax_items[%q]", rate), item, true)

@@ -296,7 +296,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		return out, out.finish()
 	}
 	out.MoneyBack = back
-	deposit := refOrNil(depositFor(s, o.ChannelID))
+	deposit := refOrNil(depositFor(s, o.ChannelID, o.PaymentMethod))
 	method := s.Refund
 	if method == RefundByCheck && cv.fx != nil {
 		// A check is in its bank account's currency and goes against the
@@ -304,7 +304,7 @@ func BuildRefund(st Store, d bigcommerce.OrderDetails, r bigcommerce.Refund, s S
 		// that carries the customer's currency and rate, as the sale did.
 		method = RefundByCard
 		out.Notes = append(out.Notes, fmt.Sprintf("the refund is in %s: posted as a refund from %s with BigCommerce's exchange rate, not as a check (a check is in its bank account's currency)",
-			cv.fx.code, depositFor(s, o.ChannelID)))
+			cv.fx.code, depositFor(s, o.ChannelID, o.PaymentMethod)))
 	}
 	if back.IsPositive() {
 		switch method {

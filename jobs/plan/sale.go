@@ -62,7 +62,7 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 		sr := &qbxml.SalesReceiptAdd{
 			CustomerRef: custRef, ClassRef: class, TxnDate: date, RefNumber: out.RefNumber, BillAddress: bill, ShipAddress: ship,
 			PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), ShipDate: shipDate,
-			ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID)),
+			ItemSalesTaxRef: refOrNil(s.ZeroTaxItem), Memo: out.Memo, DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID, o.PaymentMethod)),
 			ExchangeRate: cv.exchangeRate(), Lines: lines,
 		}
 		out.SalesReceipt = sr
@@ -85,7 +85,7 @@ func buildSale(st Store, d bigcommerce.OrderDetails, s Settings, l Lists, out Or
 			pay := &qbxml.ReceivePaymentAdd{
 				CustomerRef: custRef, TxnDate: dateIn(when, s), RefNumber: out.RefNumber, TotalAmount: qbxml.AmountOf(amt), ExchangeRate: cv.exchangeRate(),
 				PaymentMethodRef: refOrNil(paymentMethod(s, o.PaymentMethod)), Memo: out.Memo,
-				DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID)),
+				DepositToAccountRef: refOrNil(depositFor(s, o.ChannelID, o.PaymentMethod)),
 				AppliedToTxns:       []qbxml.AppliedToTxnAdd{{PaymentAmount: qbxml.AmountOf(amt)}},
 			}
 			out.Payment = pay
