@@ -160,6 +160,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Version:   Version,
 		BaseURL:   cfg.BaseURL,
 		Log:       s.log,
+		Activity:  web.ActivityDeps{Replan: s.planner.Replan, Wake: s.planner.Wake},
 	})
 	s.http = &http.Server{
 		Handler:           handler,

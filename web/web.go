@@ -53,6 +53,9 @@ type Deps struct {
 	// LoginDelay is how long a failed login is held before its answer; nil
 	// is half a second to a second. Tests shorten it.
 	LoginDelay func() time.Duration
+	// Activity is what the activity pages (dashboard, needs attention,
+	// orders, sync log, reconciliation) do beyond reading the store.
+	Activity ActivityDeps
 }
 
 type server struct {
@@ -113,6 +116,7 @@ func NewHandler(d Deps) http.Handler {
 		r.HandleFunc("/qwc", s.requireLogin(s.qwcFile)).Methods(http.MethodGet)
 	}
 	r.HandleFunc("/", s.requireLogin(s.dashboard)).Methods(http.MethodGet, http.MethodHead)
+	s.activityRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

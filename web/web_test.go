@@ -31,6 +31,9 @@ type options struct {
 	webhooks bool
 	// delay is the failed-login slow-down; nil is none (the default delay is tested on its own).
 	delay func() time.Duration
+	// wire, when set, completes the handler's Deps (a real Web Connector
+	// endpoint, the activity pages' planner) before the handler is built.
+	wire func(d *web.Deps, db *store.DB, baseURL string)
 }
 
 type testServer struct {
@@ -88,6 +91,9 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	}
+	if o.wire != nil {
+		o.wire(&d, db, srv.URL)
 	}
 	ts.h = web.NewHandler(d)
 	return ts
