@@ -190,16 +190,6 @@ func (db *DB) PostingRowsByID(ctx context.Context, ids []int64) ([]PostingRow, e
 		" WHERE p.id IN ("+placeholders(len(ids))+") ORDER BY p.id", args...)
 }
 
-// SetPostingSKUs is for tests of the pages: the planner writes a posting's
-// SKUs with PutPosting (PostingInput.SKUs).
-func (t *Tx) SetPostingSKUs(ctx context.Context, id int64, skus []string) error {
-	res, err := t.tx.ExecContext(ctx, "UPDATE postings SET skus = ? WHERE id = ?", encodeSKUs(skus), id)
-	if err != nil {
-		return fmt.Errorf("store: SKUs of posting %d: %w", id, err)
-	}
-	return mustAffect(res, fmt.Sprintf("posting %d", id))
-}
-
 // skippedPrefix starts the reason of a posting the user skipped and the
 // last error of the jobs that skipping ended, so that those jobs are not
 // counted among the failed ones that need attention.

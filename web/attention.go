@@ -370,10 +370,22 @@ func (s *server) attentionAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := url.Values{}
+	var storeID int64
 	if st := strings.TrimSpace(f.Get("store")); st != "" {
-		if _, err := strconv.ParseInt(st, 10, 64); err == nil {
-			back.Set("store", st)
+		if storeID, err = strconv.ParseInt(st, 10, 64); err != nil || storeID <= 0 {
+			s.fail(w, r, badInput("The store %q is not a store id.", st))
+			return
 		}
+		back.Set("store", st)
+	}
+	if action == "retry-all" {
+		// Every document needing attention in the list (all its pages),
+		// and the failed records it shows: no need to tick each page.
+		if sel, err = s.allNeedingAttention(ctx, storeID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		action = "retry"
 	}
 	if len(sel.postings)+len(sel.jobs) == 0 {
 		back.Set("did", "none")
@@ -406,6 +418,42 @@ func (s *server) attentionAction(w http.ResponseWriter, r *http.Request) {
 	}
 	http.Redirect(w, r, "/attention?"+back.Encode(), http.StatusSeeOther)
 }
+
+// allNeedingAttention selects what /attention lists for a store (0: every
+// store): the documents needing attention and the failed records.
+func (s *server) allNeedingAttention(ctx context.Context, storeID int64) (selection, error) {
+	var sel selection
+	rows, _, err := s.Store.PostingRows(ctx, store.PostingQuery{StoreID: storeID, States: []string{store.PostingAttention},
+		Limit: maxRetryAll})
+	if err != nil {
+		return sel, err
+	}
+	for _, p := range rows {
+		sel.postings = append(sel.postings, p.ID)
+	}
+	var companyID int64
+	if storeID != 0 {
+		n, err := s.names(ctx)
+		if err != nil {
+			return sel, err
+		}
+		if companyID = n.storeByID[storeID].CompanyID; companyID == 0 {
+			return sel, nil // a store with no company file has no QuickBooks records
+		}
+	}
+	failed, err := s.Store.FailedJobs(ctx, companyID, maxRetryAll)
+	if err != nil {
+		return sel, err
+	}
+	for _, j := range failed {
+		sel.jobs = append(sel.jobs, j.ID)
+	}
+	return sel, nil
+}
+
+// maxRetryAll bounds "Retry all": one transaction per retry, and a
+// planning pass per store, stay short.
+const maxRetryAll = 10000
 
 // nounCode says what kind of documents the rows are: "o", "r" or "d".
 func nounCode(rows []store.PostingRow) string {
