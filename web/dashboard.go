@@ -274,12 +274,65 @@ var verbs = []struct{ suffix, verb string }{
 	{"Add", "adding"}, {"Mod", "changing"}, {"Query", "reading"}, {"Del", "deleting"}, {"Void", "voiding"},
 }
 
+// qbNouns names QuickBooks' objects for a bookkeeper, one and many.
+var qbNouns = map[string][2]string{
+	"Account":            {"account", "accounts"},
+	"ARRefundCreditCard": {"card refund", "card refunds"},
+	"Check":              {"check", "checks"},
+	"Class":              {"class", "classes"},
+	"Company":            {"company file's details", "company file's details"},
+	"CreditMemo":         {"credit memo", "credit memos"},
+	"Currency":           {"currency", "currencies"},
+	"Customer":           {"customer", "customers"},
+	"Host":               {"QuickBooks' details", "QuickBooks' details"},
+	"Invoice":            {"invoice", "invoices"},
+	"Item":               {"item", "items"},
+	"ItemDiscount":       {"discount item", "discount items"},
+	"ItemInventory":      {"inventory item", "inventory items"},
+	"ItemNonInventory":   {"non-inventory item", "non-inventory items"},
+	"ItemOtherCharge":    {"other charge item", "other charge items"},
+	"ItemPayment":        {"payment item", "payment items"},
+	"ItemSalesTax":       {"sales tax item", "sales tax items"},
+	"ItemSalesTaxGroup":  {"sales tax group", "sales tax groups"},
+	"ItemService":        {"service item", "service items"},
+	"PaymentMethod":      {"payment method", "payment methods"},
+	"Preferences":        {"preferences", "preferences"},
+	"ReceivePayment":     {"payment", "payments"},
+	"SalesReceipt":       {"sales receipt", "sales receipts"},
+	"SalesTaxCode":       {"sales tax code", "sales tax codes"},
+	"Txn":                {"transaction", "transactions"},
+}
+
+// qbNoun names an object type, one or many: from qbNouns, or by splitting
+// its name ("ShipMethod": "ship method", "ship methods").
+func qbNoun(name string, n int) string {
+	w, ok := qbNouns[name]
+	if !ok {
+		one := splitWords(name)
+		many := one + "s"
+		switch {
+		case strings.HasSuffix(one, "y") && !strings.HasSuffix(one, "ey"):
+			many = strings.TrimSuffix(one, "y") + "ies"
+		case strings.HasSuffix(one, "s"), strings.HasSuffix(one, "x"), strings.HasSuffix(one, "ch"):
+			many = one + "es"
+		}
+		w = [2]string{one, many}
+	}
+	if n == 1 {
+		return w[0]
+	}
+	return w[1]
+}
+
 // requestWords says what a qbXML message asks, in words: "3 requests
 // (adding 2 sales receipts, adding 1 customer)".
 func requestWords(xml string) string {
 	counts := map[string]int{}
 	var order []string
 	for _, m := range rqName.FindAllStringSubmatch(xml, -1) {
+		if m[1] == "QBXMLMsgs" { // the envelope, not a request
+			continue
+		}
 		if counts[m[1]] == 0 {
 			order = append(order, m[1])
 		}
@@ -300,20 +353,16 @@ func requestWords(xml string) string {
 				break
 			}
 		}
-		words := splitWords(noun)
 		if verb == "reading" {
-			parts = append(parts, verb+" "+words+" records")
+			parts = append(parts, verb+" "+qbNoun(noun, 2))
 			continue
 		}
-		if n != 1 {
-			words += "s"
-		}
-		parts = append(parts, fmt.Sprintf("%s %d %s", verb, n, words))
+		parts = append(parts, fmt.Sprintf("%s %d %s", verb, n, qbNoun(noun, n)))
 	}
 	return countOf(total, "request", "requests") + " (" + strings.Join(parts, ", ") + ")"
 }
 
-// splitWords turns "SalesReceipt" into "sales receipt".
+// splitWords turns "ShipMethod" into "ship method".
 func splitWords(name string) string {
 	var b strings.Builder
 	for i, r := range name {
@@ -416,12 +465,20 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	for _, u := range users {
 		userByID[u.ID] = u.Username
 	}
-	sessions, err := s.Store.RecentSessions(ctx, recentSessions)
+	sessions, err := s.Store.RecentSessions(ctx, 5*recentSessions)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	for _, se := range sessions {
+		// The calls that found nothing to do would crowd out the rest: the
+		// Web Connector's last call is shown with each company file.
+		if se.State == store.SessionRefused && se.AuthResult == "none" {
+			continue
+		}
+		if len(d.Sessions) == recentSessions {
+			break
+		}
 		msg := se.LastError
 		if msg == "NoOp" {
 			msg = ""
@@ -444,10 +501,11 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 // the template (attributes only: the CSP allows no style).
 type chart struct {
 	Width, Height int
-	// Baseline is the y of the x axis; Top the y of the highest bar.
-	Baseline, Top int
-	Max, Total    int
-	Bars          []chartBar
+	// Baseline is the y of the x axis; Top the y of the highest bar;
+	// LabelY the baseline of the days under the axis.
+	Baseline, Top, LabelY int
+	Max, Total            int
+	Bars                  []chartBar
 	// Summary says the chart in words, for screen readers.
 	Summary string
 }
@@ -474,7 +532,7 @@ func newChart(from time.Time, n int, counts []store.DayCount) chart {
 	for _, c := range counts {
 		byDay[c.Day] = c.Count
 	}
-	c := chart{Width: chartWidth, Height: chartHeight, Baseline: chartHeight - chartBottom, Top: chartTop}
+	c := chart{Width: chartWidth, Height: chartHeight, Baseline: chartHeight - chartBottom, Top: chartTop, LabelY: chartHeight - 6}
 	busiest := ""
 	for i := 0; i < n; i++ {
 		day := from.AddDate(0, 0, i).Format(dayLayout)
