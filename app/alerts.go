@@ -341,7 +341,7 @@ func (a *alerter) postingCondition(ctx context.Context, users []store.User, hash
 			c.items = append(c.items, occurrence{key: fmt.Sprintf("posting:%d:%s", p.ID, shortHash(p.Reason)),
 				line: fmt.Sprintf("%s (store %s): %s", what, hashes[p.StoreID], clip(p.Reason, 300))})
 		}
-		failed, err := a.db.FailedJobs(ctx, u.CompanyID)
+		failed, err := a.db.FailedJobs(ctx, u.CompanyID, maxAttention)
 		if err != nil {
 			return c, err
 		}

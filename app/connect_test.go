@@ -12,7 +12,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +49,6 @@ func TestConnectPageIsWired(t *testing.T) {
 	t.Cleanup(tr.CloseIdleConnections)
 	c := &http.Client{Transport: tr, Jar: jar, Timeout: 20 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	csrfRE := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	get := func(path string) string {
 		t.Helper()
 		resp, err := c.Get(ts.URL + path)
@@ -73,7 +71,7 @@ func TestConnectPageIsWired(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	m := csrfRE.FindStringSubmatch(get("/login"))
+	m := csrfField.FindStringSubmatch(get("/login"))
 	if m == nil {
 		t.Fatal("no login form")
 	}
@@ -89,7 +87,7 @@ func TestConnectPageIsWired(t *testing.T) {
 		t.Errorf("the self-check of https://localhost with bcqb's own CA fails:\n%s", page)
 	}
 
-	m = csrfRE.FindStringSubmatch(page)
+	m = csrfField.FindStringSubmatch(page)
 	resp := post("/connect/store", url.Values{"csrf": {m[1]}, "action": {"connect"}, "store_hash": {hash}, "token": {token}, "user": {testUser}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("connect = %d", resp.StatusCode)

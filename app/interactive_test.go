@@ -29,8 +29,6 @@ type pageBrowser struct {
 	c    *http.Client
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 func newPageBrowser(t testing.TB, base string, db *store.DB) *pageBrowser {
 	t.Helper()
 	if _, err := db.PutAdminPassword(context.Background(), pagePassword); err != nil {

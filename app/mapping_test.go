@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,27 +16,25 @@ import (
 	"github.com/bcqb/bcqb/store"
 )
 
-// pageClient is a browser on bcqb's page: a cookie jar, no redirects followed.
-type pageClient struct {
+// formClient is a browser on bcqb's page: a cookie jar, no redirects followed.
+type formClient struct {
 	t    *testing.T
 	base string
 	c    *http.Client
 	csrf string
 }
 
-var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func newPageClient(t *testing.T, base string) *pageClient {
+func newFormClient(t *testing.T, base string) *formClient {
 	t.Helper()
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &pageClient{t: t, base: base, c: &http.Client{Jar: jar,
+	return &formClient{t: t, base: base, c: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
 
-func (p *pageClient) do(method, path string, form url.Values) (int, http.Header, string) {
+func (p *formClient) do(method, path string, form url.Values) (int, http.Header, string) {
 	p.t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -61,7 +58,7 @@ func (p *pageClient) do(method, path string, form url.Values) (int, http.Header,
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if m := csrfInput.FindSubmatch(b); m != nil {
+	if m := csrfField.FindSubmatch(b); m != nil {
 		p.csrf = string(m[1])
 	}
 	return resp.StatusCode, resp.Header, string(b)
@@ -114,7 +111,7 @@ func TestMappingOnThePagePosts(t *testing.T) {
 		t.Fatal("no completed order needs mapping; pick another seed")
 	}
 
-	b := newPageClient(t, r.url)
+	b := newFormClient(t, r.url)
 	b.do(http.MethodGet, "/setup", nil)
 	if code, h, body := b.do(http.MethodPost, "/setup", url.Values{"password": {testPassword}, "confirm": {testPassword}}); code != http.StatusSeeOther {
 		t.Fatalf("choosing the password = %d %v %s", code, h, body)

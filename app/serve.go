@@ -171,6 +171,7 @@ func (s *Server) setup(ctx context.Context) error {
 		Connect:   connect,
 		Care:      s.careDeps(),
 		Mapping:   web.MappingDeps{Replan: s.planner.Replan, PullEvery: cfg.PullEvery},
+		Activity:  web.ActivityDeps{Replan: s.planner.Replan, Wake: s.planner.Wake},
 	})
 	s.http = &http.Server{
 		Handler:           handler,

@@ -374,6 +374,9 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 	if err != nil || inFlight {
 		return !inFlight, err
 	}
+	if skipped, err := pl.tx.SkippedByUser(ctx, pl.st.ID, store.DocOrder, d.BCID); err != nil || skipped {
+		return true, err // the user skipped it: a new version does not bring it back
+	}
 	in := store.PostingInput{StoreID: pl.st.ID, CompanyID: pl.company.ID, DocKind: store.DocOrder, BCID: d.BCID,
 		DocumentID: d.ID, Version: d.Version, DocDate: d.DateModified}
 	posted, err := pl.posted(ctx, d.BCID)
@@ -408,7 +411,7 @@ func (pl *planning) order(ctx context.Context, d store.Document) (bool, error) {
 		in.Rounding = o.Rounding.StringFixed(2)
 	}
 	if err != nil {
-		in.State, in.Reason = store.PostingAttention, err.Error()
+		in.State, in.Reason, in.SKUs = store.PostingAttention, err.Error(), plan.UnmappedSKUs(err)
 		if !posted.IsZero() {
 			in.Reason = "posted; a later version needs attention: " + err.Error()
 		}
@@ -530,6 +533,9 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 	if err != nil || inFlight {
 		return !inFlight, err
 	}
+	if skipped, err := pl.tx.SkippedByUser(ctx, pl.st.ID, store.DocRefund, d.BCID); err != nil || skipped {
+		return true, err // the user skipped it
+	}
 	in := store.PostingInput{StoreID: pl.st.ID, CompanyID: pl.company.ID, DocKind: store.DocRefund, BCID: d.BCID,
 		ParentBCID: d.ParentID, DocumentID: d.ID, Version: d.Version, DocDate: d.DateModified}
 	if exists && prev.TxnID != "" {
@@ -583,7 +589,7 @@ func (pl *planning) refund(ctx context.Context, d store.Document) (bool, error) 
 	}
 	r, err := plan.BuildRefund(plan.Store{ID: pl.st.ID, Hash: pl.st.StoreHash}, det, rf, pl.s, pl.snap, orderPosted)
 	if err != nil {
-		in.State, in.Reason = store.PostingAttention, err.Error()
+		in.State, in.Reason, in.SKUs = store.PostingAttention, err.Error(), plan.UnmappedSKUs(err)
 		_, err := pl.tx.PutPosting(ctx, in)
 		return true, err
 	}

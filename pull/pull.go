@@ -260,14 +260,15 @@ func (p *Puller) RunNext(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	p.notify() // another worker may take the next one
+	var res Result
 	var runErr error
 	switch task.Kind {
 	case store.PullIncremental:
-		_, runErr = p.Pull(ctx, task.StoreID)
+		res, runErr = p.Pull(ctx, task.StoreID)
 	case store.PullBackfill:
-		_, runErr = p.Backfill(ctx, task.StoreID, task.Since)
+		res, runErr = p.Backfill(ctx, task.StoreID, task.Since)
 	case store.PullOneOrder:
-		_, runErr = p.PullOrder(ctx, task.StoreID, task.OrderID)
+		res, runErr = p.PullOrder(ctx, task.StoreID, task.OrderID)
 	default:
 		runErr = fmt.Errorf("pull: unknown task kind %q", task.Kind)
 	}
@@ -286,6 +287,10 @@ func (p *Puller) RunNext(ctx context.Context) (bool, error) {
 		if task.Kind == store.PullBackfill && task.Attempts < MaxBackfillAttempts && retryable(runErr) {
 			retryAt = p.db.Now().Add(p.opts.RetryDelay * time.Duration(task.Attempts))
 		}
+	}
+	// What it stored, for the sync log (a failed pull keeps whole orders).
+	if err := p.db.SetPullTaskResult(fctx, task.ID, res.String(), res.NewVersions); err != nil {
+		return true, errors.Join(runErr, err)
 	}
 	if err := p.db.FinishPull(fctx, task.ID, msg, retryAt); err != nil {
 		return true, errors.Join(runErr, err)

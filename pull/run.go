@@ -94,6 +94,12 @@ func (p *Puller) pullSince(ctx context.Context, storeID int64, from time.Time) (
 	}
 	r := p.newRun(c, st)
 	r.res.Since, r.res.Until = since, until
+	kind := store.PullIncremental
+	if !from.IsZero() {
+		kind = store.PullBackfill
+	}
+	progress := store.PullProgress{StoreID: st.ID, Kind: kind, Since: since, Until: until, Reached: since}
+	p.progress(ctx, progress)
 
 	// Refunds created since: they mark orders to fetch refunds for, even an
 	// order BigCommerce would not list as modified.
@@ -108,7 +114,15 @@ func (p *Puller) pullSince(ctx context.Context, storeID int64, from time.Time) (
 		for _, o := range page {
 			seen[o.ID] = true
 		}
-		return r.orders(ctx, page)
+		if err := r.orders(ctx, page); err != nil {
+			return err
+		}
+		progress.Orders = r.res.Orders
+		if last := page[len(page)-1].DateModified; last.After(progress.Reached) {
+			progress.Reached = last
+		}
+		p.progress(ctx, progress)
+		return nil
 	}); err != nil {
 		return r.res, err
 	}
@@ -174,6 +188,14 @@ func (p *Puller) PullOrder(ctx context.Context, storeID, orderID int64) (res Res
 		return r.res, err
 	}
 	return r.res, r.products(ctx, time.Time{})
+}
+
+// progress records how far a pull got, for the page; a failure to record
+// it does not stop the pull.
+func (p *Puller) progress(ctx context.Context, pr store.PullProgress) {
+	if err := p.db.SetBCPullProgress(ctx, pr); err != nil && ctx.Err() == nil {
+		p.log.WarnContext(ctx, "pull: record progress", "store", pr.StoreID, "err", err)
+	}
 }
 
 // hold marks the store's company busy until the returned func is called.

@@ -214,12 +214,6 @@ func (db *DB) RecentAlerts(ctx context.Context, limit int) ([]AlertRecord, error
 	}, "SELECT id, channel, kind, subject, body, error, sent_at FROM alerts ORDER BY id DESC LIMIT ?", limit)
 }
 
-// FailedJobs lists a company's jobs that ended failed, newest first.
-func (db *DB) FailedJobs(ctx context.Context, companyID int64) ([]Job, error) {
-	return queryAll(ctx, db.read, "failed jobs", scanJob, "SELECT "+jobColumns+
-		" FROM jobs WHERE company_id = ? AND state = 'failed' ORDER BY id DESC", companyID)
-}
-
 // LastSession returns the company's newest Web Connector session (an error
 // wrapping ErrNotFound when the Web Connector never called).
 func (db *DB) LastSession(ctx context.Context, companyID int64) (Session, error) {

@@ -195,6 +195,9 @@ type PostingInput struct {
 	Reason     string
 	JobID      int64
 	DocDate    time.Time
+
+	// SKUs are the SKUs the document waits for a mapping of (with Reason).
+	SKUs []string
 }
 
 // PutPosting creates or replaces the posting of a document (the TxnID of a
@@ -214,19 +217,19 @@ func (t *Tx) PutPosting(ctx context.Context, p PostingInput) (int64, error) {
 	now := formatTime(t.now)
 	var id int64
 	err := t.tx.QueryRowContext(ctx, `INSERT INTO postings(store_id, company_id, doc_kind, bc_id, parent_bc_id, document_id,
-		version, state, txn_type, ref_number, bc_total, credits, rounding, reason, job_id, doc_date, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		version, state, txn_type, ref_number, bc_total, credits, rounding, reason, skus, job_id, doc_date, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (store_id, doc_kind, bc_id) DO UPDATE SET document_id = excluded.document_id,
 		version = excluded.version, state = excluded.state,
 		txn_type = CASE WHEN postings.txn_id = '' THEN excluded.txn_type ELSE postings.txn_type END,
 		ref_number = excluded.ref_number, bc_total = excluded.bc_total,
 		credits = CASE WHEN postings.txn_id != '' AND excluded.credits = '' THEN postings.credits ELSE excluded.credits END,
 		rounding = CASE WHEN postings.txn_id != '' AND excluded.rounding = '' THEN postings.rounding ELSE excluded.rounding END,
-		reason = excluded.reason, job_id = COALESCE(excluded.job_id, postings.job_id), doc_date = excluded.doc_date,
+		reason = excluded.reason, skus = excluded.skus, job_id = COALESCE(excluded.job_id, postings.job_id), doc_date = excluded.doc_date,
 		updated_at = excluded.updated_at
 		RETURNING id`,
 		p.StoreID, p.CompanyID, p.DocKind, p.BCID, p.ParentBCID, p.DocumentID, p.Version, p.State, p.TxnType,
-		p.RefNumber, p.BCTotal, p.Credits, p.Rounding, p.Reason, job, date, now, now).Scan(&id)
+		p.RefNumber, p.BCTotal, p.Credits, p.Rounding, p.Reason, encodeSKUs(p.SKUs), job, date, now, now).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: posting %s %d: %w", p.DocKind, p.BCID, err)
 	}

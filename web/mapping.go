@@ -373,7 +373,7 @@ func (c *catalogue) lookup(key string) (int, bool) {
 	return found, found >= 0
 }
 
-func money(a bigcommerce.Amount) string { return a.StringFixed(2) }
+func amountText(a bigcommerce.Amount) string { return a.StringFixed(2) }
 
 func (s *server) loadCatalogue(ctx context.Context, m *mappingStore) (*catalogue, error) {
 	c := &catalogue{byKey: map[string]int{}}
@@ -399,7 +399,7 @@ func (s *server) loadCatalogue(ctx context.Context, m *mappingStore) (*catalogue
 				stock = strconv.FormatInt(p.InventoryLevel, 10)
 			}
 			c.add(skuRow{Key: plan.ItemKey(bigcommerce.OrderProduct{SKU: p.SKU, Name: p.Name, ProductID: p.ID}),
-				HasSKU: strings.TrimSpace(p.SKU) != "", Name: p.Name, Price: money(p.Price), Stock: stock,
+				HasSKU: strings.TrimSpace(p.SKU) != "", Name: p.Name, Price: amountText(p.Price), Stock: stock,
 				ProductType: p.Type, InCatalogue: true})
 			continue
 		}
@@ -420,7 +420,7 @@ func (s *server) loadCatalogue(ctx context.Context, m *mappingStore) (*catalogue
 				stock = strconv.FormatInt(p.InventoryLevel, 10) + " (product)"
 			}
 			c.add(skuRow{Key: plan.ItemKey(bigcommerce.OrderProduct{SKU: v.SKU, Name: p.Name, ProductID: p.ID}),
-				HasSKU: strings.TrimSpace(v.SKU) != "", Name: p.Name, Options: strings.Join(opts, ", "), Price: money(price),
+				HasSKU: strings.TrimSpace(v.SKU) != "", Name: p.Name, Options: strings.Join(opts, ", "), Price: amountText(price),
 				Stock: stock, ProductType: p.Type, InCatalogue: true})
 		}
 	}
@@ -445,7 +445,7 @@ func (s *server) loadCatalogue(ctx context.Context, m *mappingStore) (*catalogue
 				}
 				seen[key] = true
 				i := c.add(skuRow{Key: key, HasSKU: strings.TrimSpace(line.SKU) != "", Name: line.Name,
-					Price: money(line.PriceExTax), Stock: "-", ProductType: line.Type})
+					Price: amountText(line.PriceExTax), Stock: "-", ProductType: line.Type})
 				c.rows[i].Waiting++
 			}
 		}
@@ -640,11 +640,6 @@ type countLink struct {
 	Count   int
 	URL     string
 	Current bool
-}
-
-type pager struct {
-	Page, Pages int
-	Prev, Next  string
 }
 
 type mappingPage struct {

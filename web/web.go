@@ -58,6 +58,9 @@ type Deps struct {
 	Connect ConnectDeps
 	Care    CareDeps
 	Mapping MappingDeps
+	// Activity is what the activity pages (dashboard, needs attention,
+	// orders, sync log, reconciliation) do beyond reading the store.
+	Activity ActivityDeps
 }
 
 type server struct {
@@ -118,6 +121,7 @@ func NewHandler(d Deps) http.Handler {
 	s.connectRoutes(r)
 	s.careRoutes(r)
 	s.mappingRoutes(r)
+	s.activityRoutes(r)
 
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: "There is no page at " + r.URL.Path + "."})

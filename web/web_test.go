@@ -38,6 +38,9 @@ type options struct {
 	care func(db *store.DB) web.CareDeps
 	// mapping builds the mapping pages' dependencies on the server's store.
 	mapping func(db *store.DB) web.MappingDeps
+	// wire, when set, completes the handler's Deps (a real Web Connector
+	// endpoint, the activity pages' planner) before the handler is built.
+	wire func(d *web.Deps, db *store.DB, baseURL string)
 }
 
 type testServer struct {
@@ -106,6 +109,9 @@ func newServer(t *testing.T, o options, users ...string) *testServer {
 	}
 	if o.webhooks {
 		d.Webhooks = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) })
+	}
+	if o.wire != nil {
+		o.wire(&d, db, srv.URL)
 	}
 	ts.h = web.NewHandler(d)
 	return ts

@@ -65,6 +65,8 @@ type resolver struct {
 	newByNm map[string]int
 	items   []NewItem
 	missing []string
+	// skus are the SKUs of missing, for MappingError.
+	skus []string
 }
 
 // itemKey is what identifies a product line's item: its SKU (variants have
@@ -118,6 +120,7 @@ func (r *resolver) item(p bigcommerce.OrderProduct, taxed bool, price decimal.De
 	switch {
 	case policy == ItemsRequireMapping:
 		r.missing = append(r.missing, fmt.Sprintf("map SKU %s on the mapping page or create item %s in QuickBooks (%s)", key, name, strings.TrimSpace(p.Name)))
+		r.skus = append(r.skus, key)
 		return name
 	case policy == ItemsCreateInventory:
 		ni.Inventory = &qbxml.ItemInventoryAdd{
@@ -142,7 +145,7 @@ func (r *resolver) err() error {
 	if len(r.missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: %s", ErrNeedsMapping, strings.Join(r.missing, "; "))
+	return &MappingError{SKUs: r.skus, msg: fmt.Sprintf("%s: %s", ErrNeedsMapping, strings.Join(r.missing, "; "))}
 }
 
 // built is the money of a sale, ready to go on a receipt, invoice or memo.

@@ -411,6 +411,28 @@ type Refund struct {
 // (a SKU with ItemsRequireMapping, a payment method...).
 var ErrNeedsMapping = errors.New("needs mapping")
 
+// MappingError is ErrNeedsMapping for order lines whose SKUs have no
+// QuickBooks item: SKUs lists them, so the page links each to the mapping page.
+type MappingError struct {
+	SKUs []string
+	msg  string
+}
+
+func (e *MappingError) Error() string { return e.msg }
+
+// Unwrap makes a MappingError an ErrNeedsMapping.
+func (e *MappingError) Unwrap() error { return ErrNeedsMapping }
+
+// UnmappedSKUs returns the SKUs an error of BuildOrder or BuildRefund says
+// need a mapping (nil for any other error).
+func UnmappedSKUs(err error) []string {
+	var m *MappingError
+	if errors.As(err, &m) {
+		return m.SKUs
+	}
+	return nil
+}
+
 // ErrMalformed is wrapped by an error describing an order whose figures do
 // not add up or that lacks what a posting needs.
 var ErrMalformed = errors.New("malformed BigCommerce document")
