@@ -58,7 +58,7 @@ type Dashboard interface {
 // dashboard at / is registered with the others).
 func (s *server) activityRoutes(r *mux.Router) {
 	get := []string{http.MethodGet, http.MethodHead}
-	r.HandleFunc("/api/status", s.requireLogin(s.apiStatus)).Methods(get...)
+	r.HandleFunc("/api/status", s.requireAPI(s.apiStatus)).Methods(get...)
 	r.HandleFunc("/attention", s.requireLogin(s.attention)).Methods(get...)
 	r.HandleFunc("/attention", s.requireLogin(s.attentionAction)).Methods(http.MethodPost)
 	r.HandleFunc("/orders", s.requireLogin(s.dataPage("orders.html", s.orders))).Methods(get...)

@@ -446,7 +446,10 @@ func TestActivityPagesNeedLogin(t *testing.T) {
 		t.Fatal(err)
 	}
 	anon := ts.browser(t)
-	for _, path := range []string{"/attention", "/orders", "/log", "/log.csv", "/log/messages/1", "/reconcile", "/api/status"} {
+	if a := anon.get("/api/status"); a.StatusCode != http.StatusUnauthorized {
+		t.Errorf("GET /api/status logged out = %d; want 401", a.StatusCode)
+	}
+	for _, path := range []string{"/attention", "/orders", "/log", "/log.csv", "/log/messages/1", "/reconcile"} {
 		a := anon.get(path)
 		if a.StatusCode != http.StatusSeeOther || !strings.HasPrefix(a.Header.Get("Location"), "/login?next=") {
 			t.Errorf("GET %s logged out = %d %q; want on to the login", path, a.StatusCode, a.Header.Get("Location"))

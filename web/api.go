@@ -144,6 +144,7 @@ func (s *server) apiIndex(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, r, http.StatusOK, map[string]any{
 		"version": s.Version,
 		"endpoints": []string{
+			"GET /api/status",
 			"GET /api/companies",
 			"GET /api/stores",
 			"GET /api/stores/{id}/settings",
