@@ -54,6 +54,8 @@ func (s *server) apiRoutes(r *mux.Router) {
 	api.HandleFunc("/stores/{id:[0-9]+}/settings", s.requireAPI(s.apiSettings)).Methods(http.MethodGet)
 	api.HandleFunc("/stores/{id:[0-9]+}/settings", s.requireAPI(s.apiPutSettings)).Methods(http.MethodPut)
 	api.HandleFunc("/companies/{id:[0-9]+}/postings", s.requireAPI(s.apiPostings)).Methods(http.MethodGet)
+	api.HandleFunc("/stores/{id:[0-9]+}/mappings", s.requireAPI(s.apiMappings)).Methods(http.MethodGet)
+	api.HandleFunc("/stores/{id:[0-9]+}/mappings/{sku:.+}", s.requireAPI(s.apiPutMapping)).Methods(http.MethodPut, http.MethodDelete)
 }
 
 // isAPI tells the API's requests, whose errors are JSON.
@@ -149,6 +151,9 @@ func (s *server) apiIndex(w http.ResponseWriter, r *http.Request) {
 			"GET /api/stores",
 			"GET /api/stores/{id}/settings",
 			"PUT /api/stores/{id}/settings",
+			"GET /api/stores/{id}/mappings",
+			"PUT /api/stores/{id}/mappings/{sku} {\"item\": \"Widget\"} or {\"create\": \"inventory\"}",
+			"DELETE /api/stores/{id}/mappings/{sku}",
 			"GET /api/companies/{id}/postings?state=attention|posted|planned|waiting|skipped|voided",
 		},
 	})
@@ -399,4 +404,116 @@ func (s *server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/tokens", http.StatusSeeOther)
+}
+
+// apiMapping is how one SKU posts, as the mapping page shows it.
+type apiMapping struct {
+	SKU      string `json:"sku"`
+	Name     string `json:"name,omitempty"`
+	Price    string `json:"price,omitempty"`
+	Stock    string `json:"stock,omitempty"`
+	How      string `json:"how"`
+	Item     string `json:"item,omitempty"`
+	ItemKind string `json:"item_kind,omitempty"`
+	// Waiting counts the orders not in QuickBooks yet that sell it.
+	Waiting int `json:"orders_waiting"`
+}
+
+func (s *server) apiMappings(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	m, err := s.loadStoreParam(ctx, mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.loadCatalogue(ctx, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := []apiMapping{}
+	for _, row := range c.rows {
+		out = append(out, apiMapping{SKU: row.Key, Name: row.Name, Price: row.Price, Stock: row.Stock, How: row.Posting.How,
+			Item: row.Posting.Item, ItemKind: row.Posting.Kind, Waiting: row.Waiting})
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"store_id": m.st.ID, "lists_read": m.listsRead(), "mappings": out})
+}
+
+// apiPutMapping maps a SKU ({"item": "Widget"}) or marks it created in
+// QuickBooks ({"create": "inventory"}), with the mapping page's checks,
+// then plans the store's unposted documents again; DELETE clears it.
+func (s *server) apiPutMapping(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	m, err := s.loadStoreParam(ctx, mux.Vars(r)["id"])
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sku := strings.TrimSpace(mux.Vars(r)["sku"])
+	c, err := s.loadCatalogue(ctx, m)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	j, ok := c.lookup(sku)
+	if !ok {
+		s.fail(w, r, &httpError{status: http.StatusNotFound, msg: fmt.Sprintf("SKU %q is not in store %s's catalogue as last pulled, nor in an order waiting to post.", clip(sku), m.st.StoreHash)})
+		return
+	}
+	sku = c.rows[j].Key
+	var body struct {
+		Item   string `json:"item"`
+		Create string `json:"create"`
+	}
+	if r.Method == http.MethodPut {
+		dec := json.NewDecoder(r.Body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&body); err != nil {
+			s.fail(w, r, &httpError{status: http.StatusBadRequest, msg: `The body must be {"item": "<QuickBooks item>"} or {"create": "noninventory"|"inventory"}: ` + err.Error()})
+			return
+		}
+		if (body.Item == "") == (body.Create == "") {
+			s.fail(w, r, &httpError{status: http.StatusBadRequest, msg: `Give either "item" (the QuickBooks item to post to) or "create" (noninventory or inventory), not both.`})
+			return
+		}
+		if body.Item != "" {
+			item, msg := m.productItem(body.Item)
+			if msg != "" {
+				s.fail(w, r, &httpError{status: http.StatusBadRequest, msg: msg})
+				return
+			}
+			body.Item = item
+		} else if body.Create != plan.ItemsCreateNonInventory && body.Create != plan.ItemsCreateInventory {
+			s.fail(w, r, &httpError{status: http.StatusBadRequest, msg: fmt.Sprintf(`"create" is %q; it must be "noninventory" or "inventory".`, clip(body.Create))})
+			return
+		}
+	}
+	err = s.updateSettings(ctx, m, func(st *plan.Settings) {
+		delete(st.SKUs, sku)
+		delete(st.CreateSKUs, sku)
+		switch {
+		case body.Item != "":
+			if st.SKUs == nil {
+				st.SKUs = map[string]string{}
+			}
+			st.SKUs[sku] = body.Item
+		case body.Create != "":
+			if st.CreateSKUs == nil {
+				st.CreateSKUs = map[string]string{}
+			}
+			st.CreateSKUs[sku] = body.Create
+		}
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	replanned := 0
+	if s.API.Replan != nil && m.st.CompanyID != 0 {
+		if replanned, err = s.API.Replan(ctx, m.st.ID); err != nil {
+			s.fail(w, r, fmt.Errorf("the mapping was saved, but planning again failed: %w", err))
+			return
+		}
+	}
+	s.writeJSON(w, r, http.StatusOK, map[string]any{"sku": sku, "item": body.Item, "create": body.Create, "replanned": replanned})
 }

@@ -225,3 +225,68 @@ func TestAPIPostings(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestAPIMappings(t *testing.T) {
+	rg := newMappingRig(t, "", testCatalogue)
+	token := makeToken(t, rg.b, "mapping script")
+	base := "/api/stores/" + itoa(rg.st.ID) + "/mappings"
+	status, v, body := apiCall(t, rg.b, http.MethodGet, base, "", token, "")
+	if status != 200 || v["lists_read"] != true {
+		t.Fatalf("GET mappings = %d %s", status, body)
+	}
+	how := map[string]string{}
+	for _, m := range v["mappings"].([]any) {
+		m := m.(map[string]any)
+		how[m["sku"].(string)] = m["how"].(string) + " " + m["item"].(string)
+	}
+	if how["TEE-M"] == "" || how["MUG-BLUE"] == "" || !strings.Contains(how["TEE-M"], "TEE-M") {
+		t.Fatalf("mappings = %v", how)
+	}
+
+	bad := []struct {
+		name, method, sku, body string
+		status                  int
+		says                    string
+	}{
+		{"an item QuickBooks does not have", "PUT", "MUG-BLUE", `{"item": "Nothing Such"}`, 400, `QuickBooks has no item \"Nothing Such\"`},
+		{"a SKU not in the catalogue", "PUT", "NOPE", `{"item": "Widget"}`, 404, "not in store abc123's catalogue"},
+		{"both item and create", "PUT", "MUG-BLUE", `{"item": "Widget", "create": "inventory"}`, 400, "not both"},
+		{"neither", "PUT", "MUG-BLUE", `{}`, 400, "not both"},
+		{"a kind bcqb cannot create", "PUT", "MUG-BLUE", `{"create": "service"}`, 400, `\"create\" is \"service\"`},
+		{"an unknown field", "PUT", "MUG-BLUE", `{"itme": "Widget"}`, 400, "unknown field"},
+	}
+	before := rg.storedJSON()
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := apiCall(t, rg.b, tc.method, base+"/"+tc.sku, tc.body, token, "")
+			if status != tc.status || !strings.Contains(body, tc.says) {
+				t.Errorf("= %d %s; want %d saying %q", status, body, tc.status, tc.says)
+			}
+			if got := rg.storedJSON(); got != before {
+				t.Errorf("settings changed to %s", got)
+			}
+		})
+	}
+	if status, _, body := apiCall(t, rg.b, "PUT", base+"/MUG-BLUE", `{"item": "Widget"}`, "", ""); status != 403 {
+		t.Errorf("a browser's PUT without the CSRF header = %d %s", status, body)
+	}
+
+	if status, _, body := apiCall(t, rg.b, "PUT", base+"/mug-blue", `{"item": "widget"}`, token, ""); status != 200 || !strings.Contains(body, `"item": "Widget"`) {
+		t.Fatalf("map MUG-BLUE = %d %s", status, body)
+	}
+	if got := rg.settings().SKUs["MUG-BLUE"]; got != "Widget" {
+		t.Errorf("stored mapping of MUG-BLUE = %q; want Widget (QuickBooks' spelling)", got)
+	}
+	if status, _, body := apiCall(t, rg.b, "PUT", base+"/TEE-S", `{"create": "inventory"}`, token, ""); status != 200 {
+		t.Fatalf("create TEE-S = %d %s", status, body)
+	}
+	if got := rg.settings().CreateSKUs["TEE-S"]; got != "inventory" {
+		t.Errorf("TEE-S create = %q", got)
+	}
+	if status, _, body := apiCall(t, rg.b, "DELETE", base+"/MUG-BLUE", "", token, ""); status != 200 {
+		t.Fatalf("clear MUG-BLUE = %d %s", status, body)
+	}
+	if _, ok := rg.settings().SKUs["MUG-BLUE"]; ok {
+		t.Error("MUG-BLUE is still mapped after DELETE")
+	}
+}

@@ -104,12 +104,16 @@ var errPickStore = errors.New("pick a store")
 
 // loadStore reads the store named by the store parameter, or the only one.
 func (s *server) loadStore(ctx context.Context, r *http.Request) (*mappingStore, error) {
+	return s.loadStoreParam(ctx, strings.TrimSpace(r.FormValue("store")))
+}
+
+// loadStoreParam reads store number param, or the only store when param is "".
+func (s *server) loadStoreParam(ctx context.Context, param string) (*mappingStore, error) {
 	stores, err := s.Store.BCStores(ctx)
 	if err != nil {
 		return nil, err
 	}
 	m := &mappingStore{stores: stores}
-	param := strings.TrimSpace(r.FormValue("store"))
 	switch {
 	case param == "" && len(stores) == 1:
 		m.st = stores[0]
