@@ -463,20 +463,32 @@ func (s *server) readStoreForm(r *http.Request, f *storeForm) (storeInput, error
 			in.companyID = u.CompanyID
 		}
 	}
-	if f.Backfill != "" {
-		t, err := time.Parse(time.DateOnly, f.Backfill)
-		switch {
-		case len(f.Backfill) > len(time.DateOnly) || err != nil:
-			f.Errors[fieldBackfill] = "The backfill date is not a date like 2025-01-31."
-		case t.After(s.Store.Now()):
-			f.Errors[fieldBackfill] = "The backfill date is in the future: choose the first day whose orders should reach QuickBooks, or leave it empty to post only new orders."
-		case t.Year() < 2000:
-			f.Errors[fieldBackfill] = "The backfill date is before 2000: choose the first day whose orders should reach QuickBooks."
-		default:
-			in.backfill = t
-		}
+	if t, problem := parseBackfill(f.Backfill, s.Store.Now()); problem != "" {
+		f.Errors[fieldBackfill] = "The backfill date " + problem
+	} else {
+		in.backfill = t
 	}
 	return in, nil
+}
+
+// parseBackfill reads the date history is pulled from: empty (only new
+// orders), or a day from 2000 to today; problem says what is wrong, to
+// follow the field's name.
+func parseBackfill(v string, now time.Time) (t time.Time, problem string) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return time.Time{}, ""
+	}
+	t, err := time.Parse(time.DateOnly, v)
+	switch {
+	case len(v) > len(time.DateOnly) || err != nil:
+		return time.Time{}, "is not a date like 2025-01-31."
+	case t.After(now):
+		return time.Time{}, "is in the future: choose the first day whose orders should reach QuickBooks, or leave it empty to post only new orders."
+	case t.Year() < 2000:
+		return time.Time{}, "is before 2000: choose the first day whose orders should reach QuickBooks."
+	}
+	return t, ""
 }
 
 // testToken is the token to test: the one typed, or the stored one.

@@ -344,19 +344,11 @@ func (c *settingsCheck) roundingLimit(v string) decimal.Decimal {
 	return c.cur.RoundingLimit
 }
 
-// backfill checks the date history is pulled from: empty, or a day between
-// 2000 and today.
+// backfill checks the date history is pulled from (see parseBackfill).
 func (c *settingsCheck) backfill(v string, now time.Time) time.Time {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}
-	}
-	t, err := time.Parse(time.DateOnly, v)
-	switch {
-	case err != nil:
-		c.fail(fieldBackfill, fmt.Sprintf("Pull history from: %q is not a date (YYYY-MM-DD).", clip(v)))
-	case t.Before(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)) || t.After(now):
-		c.fail(fieldBackfill, "Pull history from: a date between 2000-01-01 and today.")
+	t, problem := parseBackfill(v, now)
+	if problem != "" {
+		c.fail(fieldBackfill, "Pull history from: the date "+problem)
 	}
 	return t
 }

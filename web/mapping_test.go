@@ -761,7 +761,7 @@ func TestMappingSettings(t *testing.T) {
 		{"rounding limit too big", "rounding_limit", "5", "between 0.00 and 1.00", false},
 		{"bad time zone", "time_zone", "Mars/Olympus", "is not a time zone name", false},
 		{"bad date", "backfill_from", "2025-13-01", "is not a date", false},
-		{"future date", "backfill_from", "2999-01-01", "between 2000-01-01 and today", false},
+		{"future date", "backfill_from", "2999-01-01", "the date is in the future", false},
 		{"prefix too long", "ref_prefix", "STORE-1", "at most 5 characters", false},
 		{"payment method without its BigCommerce name", "pm_method_2", "Cash", "Name the BigCommerce payment method", false},
 		{"unknown payment method", "pm_method_0", "Bitcoin", `QuickBooks has no payment method "Bitcoin"`, false},
