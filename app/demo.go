@@ -388,7 +388,8 @@ func runDemo(ctx context.Context, o demoOptions, stdout, stderr io.Writer) (err 
 	}
 
 	fmt.Fprintf(stdout, "bcqb demo: everything runs on this machine; stop it with Ctrl-C.\n\n")
-	fmt.Fprintf(stdout, "  bcqb's page:           %s/\n", c.cfg.BaseURL)
+	fmt.Fprintf(stdout, "  bcqb's page:           %s/ (the first visit asks you to choose the page's password;\n"+
+		"                         then look at the dashboard, Needs attention, Mapping and Sync log)\n", c.cfg.BaseURL)
 	growText := "no new ones"
 	if o.GrowEvery > 0 {
 		growText = "a new one every " + o.GrowEvery.String()
