@@ -18,6 +18,7 @@ document.addEventListener('DOMContentLoaded', function () {
     data.set('action', 'test');
     out.hidden = false;
     out.className = 'notice';
+    out.setAttribute('role', 'status');
     out.textContent = 'Testing the connection with BigCommerce…';
     button.disabled = true;
     // getAttribute: the buttons named "action" hide the form's own action property.
@@ -34,11 +35,14 @@ document.addEventListener('DOMContentLoaded', function () {
       return resp.text().then(function (text) { return { ok: false, message: text }; });
     }).then(function (answer) {
       out.className = answer.ok ? 'notice' : 'notice error';
+      // A failure is announced at once, as the page's own errors are.
+      out.setAttribute('role', answer.ok ? 'status' : 'alert');
       var save = form.querySelector('button[name="action"][value="connect"]');
       var label = save ? '“' + save.textContent + '”' : 'the first button';
       out.textContent = answer.message + (answer.ok ? ' Nothing is saved until you press ' + label + '.' : ' Nothing was saved.');
     }).catch(function (err) {
       out.className = 'notice error';
+      out.setAttribute('role', 'alert');
       out.textContent = 'bcqb did not answer the test: ' + err;
     }).finally(function () {
       button.disabled = false;

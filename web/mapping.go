@@ -995,11 +995,15 @@ func (s *server) mappingReadLists(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	back := "/mapping"
+	back, q := "/mapping", url.Values{"store": {strconv.FormatInt(m.st.ID, 10)}}
 	if r.PostForm.Get("from") == "settings" {
 		back = "/mapping/settings"
+	} else if ret, err := url.ParseQuery(r.PostForm.Get("return")); err == nil {
+		// Back to the SKUs the user was looking at (one SKU, a search, a page).
+		q = viewOf(ret).query(m.st.ID)
 	}
-	http.Redirect(w, r, back+"?"+url.Values{"store": {strconv.FormatInt(m.st.ID, 10)}, "done": {"lists"}}.Encode(), http.StatusSeeOther)
+	q.Set("done", "lists")
+	http.Redirect(w, r, back+"?"+q.Encode(), http.StatusSeeOther)
 }
 
 // ---- one SKU: search an item, create, clear ----
