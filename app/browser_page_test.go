@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bcqb/bcqb/store"
 )
 
 // adminPassword is the page's password in the browser tests.
@@ -37,7 +39,6 @@ func TestBrowserFirstPasswordAndLogin(t *testing.T) {
 	b.wantPath("/setup")
 	b.wantHeading("Choose bcqb's password")
 	b.wantFits(phone)
-	b.screenshot("setup")
 
 	// Too short: the browser itself will not send it, and says why.
 	b.fill("Password", "short")
@@ -108,9 +109,10 @@ func TestBrowserFirstPasswordAndLogin(t *testing.T) {
 	b.wantHeading("Dashboard")
 }
 
-// TestBrowserDashboardAfterSync: the dashboard lists the Web Connector
-// user and the store; after a sync through the simulated Web Connector, a
-// reload shows the postings the sync made, as the store counts them.
+// TestBrowserDashboardAfterSync: the dashboard names the Web Connector
+// user's company file and the store; after a sync through the simulated Web
+// Connector, a reload counts the documents in each state as the store does,
+// and the recent sessions say what they posted.
 func TestBrowserDashboardAfterSync(t *testing.T) {
 	needBrowser(t)
 	r := newSyncRig(t, 4, 11)
@@ -118,43 +120,35 @@ func TestBrowserDashboardAfterSync(t *testing.T) {
 	b := openBrowser(t, r.url)
 	b.setFirstPassword(adminPassword)
 
-	users := b.table("Web Connector users")
-	user := b.rowWhere(users, "User", testUser)
-	if counts := parseCounts(t, user["Postings"]); counts["posted"] != 0 {
-		t.Errorf("before any sync the page shows %d posted", counts["posted"])
+	b.waitText("Web Connector user " + testUser)
+	if counts := b.facts("Documents (orders and refunds)"); counts["posted"] != "0" {
+		t.Errorf("before any sync the page counts %s posted", counts["posted"])
 	}
 	st := b.rowWhere(b.table("BigCommerce stores"), "Store", "sync1")
 	if st["Posts to"] != testUser || !strings.HasPrefix(st["State"], "ok") {
 		t.Errorf("the store's row = %q, want it posting to %s, its pull ok", st, testUser)
 	}
-	b.waitText("The Web Connector has not called yet.")
+	b.waitText("No Web Connector session has done anything yet.")
 
 	sessions := r.settle()
-	books := r.checkBooks()
-	posted := 0
-	for k, n := range books {
-		if strings.HasSuffix(k, " posted") {
-			posted += n
-		}
-	}
-	if books["order posted"] == 0 {
+	if books := r.checkBooks(); books["order posted"] == 0 {
 		t.Fatalf("the sync posted no order: %v", books)
 	}
 
 	b.reload()
-	user = b.rowWhere(b.table("Web Connector users"), "User", testUser)
 	want, err := r.db.PostingCounts(context.Background(), r.companyID())
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := parseCounts(t, user["Postings"])
-	if got["posted"] != posted {
-		t.Errorf("the page shows %d posted (%q); the sync posted %d", got["posted"], user["Postings"], posted)
-	}
-	for state, n := range want {
-		if n > 0 && got[state] != n {
-			t.Errorf("the page shows %d %s; the store has %d", got[state], state, n)
+	got := b.facts("Documents (orders and refunds)")
+	for state, words := range map[string]string{store.PostingAttention: "needs attention", store.PostingWaiting: "waiting",
+		store.PostingPlanned: "queued", store.PostingPosted: "posted", store.PostingVoided: "voided", store.PostingSkipped: "skipped"} {
+		if got[words] != strconv.Itoa(want[state]) {
+			t.Errorf("the page counts %q %s; the store has %d", got[words], words, want[state])
 		}
+	}
+	if got["posted"] == "0" {
+		t.Error("the page counts nothing posted after the sync")
 	}
 	rows := b.table("Recent Web Connector sessions")
 	if len(rows) == 0 || len(rows) > len(sessions) {
@@ -170,25 +164,8 @@ func TestBrowserDashboardAfterSync(t *testing.T) {
 	if !strings.Contains(strings.Join(said, "\n"), "posted") {
 		t.Errorf("no session says what it posted: %q", said)
 	}
-	b.screenshot("dashboard")
-}
-
-// parseCounts reads the dashboard's "3 posted, 1 attention" (or "none yet").
-func parseCounts(t *testing.T, cell string) map[string]int {
-	t.Helper()
-	out := map[string]int{}
-	if cell == "none yet" {
-		return out
-	}
-	for _, part := range strings.Split(cell, ", ") {
-		num, state, ok := strings.Cut(part, " ")
-		n, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			t.Fatalf("postings cell %q: cannot read %q", cell, part)
-		}
-		out[state] = n
-	}
-	return out
+	b.checkPage()
+	b.wantFits(phone)
 }
 
 // TestBrowserFormWithoutCSRFTokenRefused: a form whose token is missing or
@@ -243,6 +220,12 @@ func TestBrowserHarness(t *testing.T) {
 </form>
 <form method="get" action="/echo" id="second"><input type="hidden" name="n" value="second"><button type="submit">Send it</button></form><a href="/echo?n=link">Follow me</a>`)
 	})
+	page.HandleFunc("/bad", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><title>bad</title><style>#go:focus-visible { outline: none }</style>
+<h1>One</h1><h1>Two</h1><h3>A level skipped</h3>
+<input id="nolabel"><p style="color: #aaa">faint words</p><a href="/"></a><button id="go">Go</button>`)
+	})
 	page.HandleFunc("/echo", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		q := r.URL.Query()
@@ -280,6 +263,19 @@ func TestBrowserHarness(t *testing.T) {
 	b.open("/")
 	b.clickLink("Follow me")
 	b.waitText("link")
+
+	// The accessibility checks find what they look for.
+	b.open("/bad")
+	got := strings.Join(b.pageProblems(), "\n")
+	for _, want := range []string{"2 h1 headings", `heading H3 "A level skipped" comes after an h1`,
+		"a field without a label: input#nolabel", `(want 4.5:1) of rgb(170, 170, 170) on rgb(255, 255, 255): p "faint words"`, "a link without words"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the page's problems do not say %q:\n%s", want, got)
+		}
+	}
+	if got := strings.Join(b.focusProblems(3), "\n"); !strings.Contains(got, `the focus on button#go "Go": no outline or box shadow`) {
+		t.Errorf("the focus problems miss the button without an outline:\n%s", got)
+	}
 
 	// A failed test's page is saved where BCQB_BROWSER_ARTIFACTS says.
 	dir := t.TempDir()

@@ -319,9 +319,11 @@ func (b *browserTab) wantPath(want string) {
 // findField is the element a <label> names through its for attribute: the
 // label's text matches exactly (spaces folded), or else it is the only
 // label that starts with it.
-const findField = `function (label) {
+const findField = `function (label, scope) {
 	const norm = s => s.replace(/\s+/g, " ").trim();
-	const all = [...document.querySelectorAll("label")];
+	const root = scope ? document.querySelector(scope) : document;
+	if (!root) return {error: "nothing on the page matches " + scope};
+	const all = [...root.querySelectorAll("label")];
 	let ls = all.filter(l => norm(l.textContent) === label);
 	if (ls.length === 0) ls = all.filter(l => norm(l.textContent).startsWith(label));
 	if (ls.length === 0) return {error: "no label " + JSON.stringify(label) + " on the page; labels: " + JSON.stringify(all.map(l => norm(l.textContent)))};
@@ -339,7 +341,13 @@ type fieldInfo struct {
 
 func (b *browserTab) field(label string) fieldInfo {
 	b.t.Helper()
-	f := evalJS[fieldInfo](b, jsCall(findField, label))
+	return b.fieldIn("", label)
+}
+
+// fieldIn is field among the labels inside scope (a CSS selector: a form).
+func (b *browserTab) fieldIn(scope, label string) fieldInfo {
+	b.t.Helper()
+	f := evalJS[fieldInfo](b, jsCall(findField, label, scope))
 	if f.Error != "" {
 		b.fatalf("field %q: %s", label, f.Error)
 	}
@@ -347,16 +355,34 @@ func (b *browserTab) field(label string) fieldInfo {
 }
 
 // fill types value into the field labelled label, as a person would (key by
-// key, after emptying it), and checks the field then holds value. A <select> gets the option whose text is value.
+// key, after emptying it), and checks the field then holds value. A <select>
+// gets the option whose text is value (or the only one whose text is value
+// and more words); a date field is set, as a date picker sets it.
 func (b *browserTab) fill(label, value string) {
 	b.t.Helper()
-	f := b.field(label)
+	b.fillIn("", label, value)
+}
+
+// fillIn is fill for the field labelled label inside scope (a CSS
+// selector), for a label that two forms of the page share.
+func (b *browserTab) fillIn(scope, label, value string) {
+	b.t.Helper()
+	f := b.fieldIn(scope, label)
 	if f.Tag == "select" {
 		b.choose(f, label, value)
 		return
 	}
 	if f.Type == "checkbox" || f.Type == "radio" {
 		b.fatalf("field %q is a %s: use setChecked", label, f.Type)
+	}
+	if f.Type == "date" {
+		// Typed dates follow the browser's locale (mm/dd/yyyy here); the
+		// value is what the form sends, so it is set as a date picker would.
+		if got := evalJS[string](b, jsCall(`(id, v) => { const el = document.getElementById(id); el.value = v;
+			el.dispatchEvent(new Event("input", {bubbles: true})); el.dispatchEvent(new Event("change", {bubbles: true})); return el.value }`, f.ID, value)); got != value {
+			b.fatalf("date field %q holds %q after setting %q", label, got, value)
+		}
+		return
 	}
 	// Emptied by script: chromedp.Clear resets the value attribute, which a
 	// field already typed into no longer follows.
@@ -378,7 +404,9 @@ func (b *browserTab) choose(f fieldInfo, label, value string) {
 	err := evalJS[string](b, jsCall(`function (id, text) {
 		const el = document.getElementById(id);
 		const norm = s => s.replace(/\s+/g, " ").trim();
-		const o = [...el.options].find(o => norm(o.text) === text);
+		let o = [...el.options].find(o => norm(o.text) === text);
+		const starts = [...el.options].filter(o => norm(o.text).startsWith(text + " "));
+		if (!o && starts.length === 1) o = starts[0];
 		if (!o) return "no option " + JSON.stringify(text) + "; options: " + JSON.stringify([...el.options].map(o => norm(o.text)));
 		el.value = o.value;
 		el.dispatchEvent(new Event("input", {bubbles: true}));
@@ -440,6 +468,12 @@ func (b *browserTab) clickButtonIn(scope, text string) {
 func (b *browserTab) clickLink(text string) {
 	b.t.Helper()
 	b.clickAndWait("link", text, "")
+}
+
+// clickLinkIn is clickLink among the links inside scope (a CSS selector).
+func (b *browserTab) clickLinkIn(scope, text string) {
+	b.t.Helper()
+	b.clickAndWait("link", text, scope)
 }
 
 // pressButton clicks the button whose words are text without waiting for a
@@ -607,14 +641,7 @@ const readTable = `function (title) {
 // from the column's header to the cell's text.
 func (b *browserTab) table(title string) []map[string]string {
 	b.t.Helper()
-	v := evalJS[struct {
-		Head  []string
-		Rows  [][]string
-		Error string
-	}](b, jsCall(readTable, title))
-	if v.Error != "" {
-		b.fatalf("table %q: %s", title, v.Error)
-	}
+	v := b.cells(title)
 	out := make([]map[string]string, 0, len(v.Rows))
 	for i, r := range v.Rows {
 		if len(r) != len(v.Head) {
@@ -627,6 +654,22 @@ func (b *browserTab) table(title string) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// tableCells are a table's header cells and rows of cells, as read.
+type tableCells struct {
+	Head  []string
+	Rows  [][]string
+	Error string
+}
+
+func (b *browserTab) cells(title string) tableCells {
+	b.t.Helper()
+	v := evalJS[tableCells](b, jsCall(readTable, title))
+	if v.Error != "" {
+		b.fatalf("table %q: %s", title, v.Error)
+	}
+	return v
 }
 
 // rowWhere is the one row of rows whose column col is value.
@@ -668,13 +711,29 @@ func (b *browserTab) wantFits(v viewport) {
 	}](b, `(() => {
 		const width = document.documentElement.clientWidth;
 		const wide = [];
+		// What scrolls (or is clipped) inside its own box, as a table in its
+		// <div class="table-wrap">, is fine; the box itself must fit. Text
+		// that overflows its box (a long path or code that cannot wrap)
+		// counts, and so does a wrap a flex or grid parent stretched.
+		const clips = e => getComputedStyle(e).overflowX !== "visible";
+		// An absolute box (a visually hidden label) is clipped only by a
+		// scroller that is, or contains, its containing block.
+		const inClip = e => {
+			let abs = ["absolute", "fixed"].includes(getComputedStyle(e).position);
+			for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+				const pos = getComputedStyle(a).position;
+				if (clips(a) && (!abs || pos !== "static")) return true;
+				if (abs && pos !== "static") abs = ["absolute", "fixed"].includes(pos);
+			}
+			return false;
+		};
+		const extent = e => { const r = e.getBoundingClientRect(); return clips(e) || !e.scrollWidth ? r.right : Math.max(r.right, r.left + e.scrollWidth); };
 		for (const e of document.body.querySelectorAll("*")) {
-			const r = e.getBoundingClientRect();
-			if (r.right <= width + 1 || [...e.children].some(c => c.getBoundingClientRect().right > width + 1)) continue;
-			const inWrap = e.closest(".table-wrap");
-			if (inWrap && inWrap !== e) continue;
+			const right = extent(e);
+			if (right <= width + 1 || inClip(e)) continue;
+			if (!clips(e) && [...e.children].some(c => extent(c) > width + 1)) continue;
 			wide.push(e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + String(e.className).split(" ").join(".") : "") +
-				" (" + Math.round(r.right) + "px): " + JSON.stringify(e.innerText.replace(/\s+/g, " ").trim().slice(0, 60)));
+				" (" + Math.round(right) + "px): " + JSON.stringify(e.innerText.replace(/\s+/g, " ").trim().slice(0, 60)));
 		}
 		return {width, page: document.documentElement.scrollWidth, wide: wide.slice(0, 5)};
 	})()`)
@@ -787,3 +846,210 @@ func (b *browserTab) logOut() {
 	b.clickButton("Log out")
 	b.wantPath("/login")
 }
+
+// facts reads a table whose rows are a header cell and a value (the
+// dashboard's counts), named as for table, as a map from the row's header
+// to its value.
+func (b *browserTab) facts(title string) map[string]string {
+	b.t.Helper()
+	v := b.cells(title)
+	out := map[string]string{}
+	for _, r := range append([][]string{v.Head}, v.Rows...) {
+		if len(r) != 2 {
+			b.fatalf("table %q: a row of %d cells (%q), want a header and a value", title, len(r), r)
+		}
+		out[r[0]] = r[1]
+	}
+	return out
+}
+
+// wantAlert fails unless a visible role="alert" element on the page says
+// want (among other words): the message a screen reader announces, and a
+// person sees.
+func (b *browserTab) wantAlert(want string) {
+	b.t.Helper()
+	got := evalJS[[]string](b, `[...document.querySelectorAll("[role=alert]")].filter(e => e.checkVisibility()).map(e => e.innerText.replace(/\s+/g, " ").trim())`)
+	for _, g := range got {
+		if strings.Contains(g, want) {
+			return
+		}
+	}
+	b.fatalf("no visible alert says %q; the visible alerts: %q", want, got)
+}
+
+// disableScripts turns JavaScript off in the tab, for its next pages too,
+// as a browser with JavaScript disabled: the page's own scripts do not run
+// (the harness still reads the page through the DevTools protocol).
+func (b *browserTab) disableScripts() {
+	b.t.Helper()
+	ctx, cancel := b.step()
+	defer cancel()
+	err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		return t.Call(ctx, "Emulation.setScriptExecutionDisabled", map[string]bool{"value": true}, nil)
+	}))
+	if err != nil {
+		b.fatalf("turning JavaScript off: %v", err)
+	}
+}
+
+// checkPage is what can be checked of the current page's accessibility
+// cheaply: one h1, headings that skip no level going down, a label (or
+// aria-label) on every field a person can use, words on every button and
+// link, no id used twice, and text contrast of at least 4.5:1 (3:1 for large
+// text) against the background it is drawn on. Each problem fails the test
+// (and the test goes on).
+func (b *browserTab) checkPage() {
+	b.t.Helper()
+	for _, p := range b.pageProblems() {
+		b.t.Errorf("browser: %s: %s", b.path(), p)
+	}
+}
+
+// pageProblems lists what checkPage finds on the page.
+func (b *browserTab) pageProblems() []string {
+	b.t.Helper()
+	return evalJS[[]string](b, checkPageJS)
+}
+
+const checkPageJS = `(() => {
+	const out = [];
+	const norm = s => (s || "").replace(/\s+/g, " ").trim();
+	const desc = e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.name ? "[name=" + e.name + "]" : "") + " " + JSON.stringify(norm(e.innerText || e.value || "").slice(0, 40));
+	const h1 = document.querySelectorAll("h1");
+	if (h1.length !== 1) out.push(h1.length + " h1 headings, want one");
+	let last = 0;
+	for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+		const l = +h.tagName[1];
+		if (last && l > last + 1) out.push("heading " + h.tagName + " " + JSON.stringify(norm(h.innerText)) + " comes after an h" + last);
+		last = l;
+	}
+	for (const e of document.querySelectorAll("input, select, textarea")) {
+		if (e.type === "hidden" || e.hidden) continue;
+		if (e.labels.length === 0 && !e.getAttribute("aria-label") && !e.getAttribute("aria-labelledby")) out.push("a field without a label: " + desc(e));
+		for (const l of e.labels) if (!norm(l.textContent)) out.push("an empty label for " + desc(e));
+	}
+	for (const e of document.querySelectorAll("button, a[href]")) {
+		if (!norm(e.textContent) && !e.getAttribute("aria-label")) out.push((e.tagName === "A" ? "a link" : "a button") + " without words: " + e.outerHTML.slice(0, 80));
+	}
+	const ids = {};
+	for (const e of document.querySelectorAll("[id]")) {
+		if (ids[e.id]) out.push("the id " + e.id + " is used twice");
+		ids[e.id] = true;
+	}
+	// Contrast, WCAG's way: relative luminance of the text's colour and of
+	// the background behind it (the first ancestor that paints one), alpha
+	// and opacity blended in.
+	const rgba = s => { const m = s.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/); return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null; };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+	const over = (top, under) => [0, 1, 2].map(i => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+	const background = e => {
+		const layers = [];
+		for (let a = e; a; a = a.parentElement) {
+			const c = rgba(getComputedStyle(a).backgroundColor);
+			if (c && c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+		}
+		let bg = [255, 255, 255, 1];
+		for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+		return bg;
+	};
+	const seen = new Set();
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+		const e = n.parentElement;
+		if (!norm(n.textContent) || seen.has(e) || e.closest("svg, option, datalist, script, style")) continue;
+		seen.add(e);
+		if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+		const r = e.getBoundingClientRect();
+		if (r.width <= 1 || r.height <= 1) continue; // visually hidden, for screen readers
+		const st = getComputedStyle(e);
+		let fg = rgba(st.color);
+		if (!fg) continue;
+		let opacity = 1;
+		for (let a = e; a; a = a.parentElement) opacity *= +getComputedStyle(a).opacity;
+		const bg = background(e);
+		fg = over([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
+		const [hi, lo] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+		const ratio = (hi + 0.05) / (lo + 0.05);
+		const size = parseFloat(st.fontSize), bold = +st.fontWeight >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need) out.push("contrast " + ratio.toFixed(2) + ":1 (want " + need + ":1) of " + st.color + " on " + "rgb(" + bg.slice(0, 3).map(Math.round).join(", ") + "): " + desc(e));
+	}
+	return out;
+})()`
+
+// checkFocus presses Tab through the first n controls of the page and
+// fails for each that shows no focus indicator: an outline (or a box shadow)
+// that contrasts 3:1 with what is around it, as WCAG asks of a control's
+// visible parts.
+func (b *browserTab) checkFocus(n int) {
+	b.t.Helper()
+	for _, p := range b.focusProblems(n) {
+		b.t.Errorf("browser: %s: %s", b.path(), p)
+	}
+}
+
+// focusProblems lists what checkFocus finds, pressing Tab n times.
+func (b *browserTab) focusProblems(n int) []string {
+	b.t.Helper()
+	var problems []string
+	evalJS[bool](b, `(() => { if (document.activeElement) document.activeElement.blur(); window.scrollTo(0, 0); return true })()`)
+	seen := map[string]bool{}
+	for range n {
+		ctx, cancel := b.step()
+		err := chromedp.Do(ctx, chromedp.KeyEvent("\t"))
+		cancel()
+		if err != nil {
+			b.fatalf("pressing Tab: %v", err)
+		}
+		got := evalJS[struct{ What, Problem string }](b, focusJS)
+		if got.What == "" || seen[got.What] {
+			continue
+		}
+		seen[got.What] = true
+		if got.Problem != "" {
+			problems = append(problems, "the focus on "+got.What+": "+got.Problem)
+		}
+	}
+	if len(seen) == 0 {
+		problems = append(problems, "Tab reached no control")
+	}
+	evalJS[bool](b, `(() => { if (document.activeElement) document.activeElement.blur(); return true })()`)
+	return problems
+}
+
+// upload chooses the file at path in the file field labelled label.
+func (b *browserTab) upload(label, path string) {
+	b.t.Helper()
+	f := b.field(label)
+	if f.Type != "file" {
+		b.fatalf("field %q is a %s %s, not a file field", label, f.Tag, f.Type)
+	}
+	ctx, cancel := b.step()
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.ID(f.ID), []string{path})); err != nil {
+		b.fatalf("choosing %s for %q: %v", path, label, err)
+	}
+}
+
+const focusJS = `(() => {
+	const e = document.activeElement;
+	if (!e || e === document.body) return {what: "", problem: ""};
+	const what = e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + " " + JSON.stringify((e.innerText || e.value || "").replace(/\s+/g, " ").trim().slice(0, 40));
+	if (!e.matches(":focus-visible")) return {what, problem: "not :focus-visible after Tab"};
+	const st = getComputedStyle(e);
+	const rgba = s => { const m = s.match(/rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/); return m ? [+m[1], +m[2], +m[3], m[4] === undefined ? 1 : +m[4]] : null; };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+	let ring = null;
+	if (st.outlineStyle !== "none" && parseFloat(st.outlineWidth) >= 1) ring = rgba(st.outlineColor);
+	else if (st.boxShadow && st.boxShadow !== "none") ring = rgba(st.boxShadow);
+	if (!ring || ring[3] === 0) return {what, problem: "no outline or box shadow"};
+	let bg = null;
+	for (let a = e.parentElement; a && !bg; a = a.parentElement) {
+		const c = rgba(getComputedStyle(a).backgroundColor);
+		if (c && c[3] >= 1) bg = c;
+	}
+	bg = bg || [255, 255, 255, 1];
+	const [hi, lo] = [lum(ring), lum(bg)].sort((x, y) => y - x);
+	const ratio = (hi + 0.05) / (lo + 0.05);
+	return {what, problem: ratio < 3 ? "the outline " + st.outlineColor + " has a contrast of " + ratio.toFixed(2) + ":1 with the background rgb(" + bg.slice(0, 3).join(", ") + ")" : ""};
+})()`
