@@ -127,7 +127,7 @@ type names struct {
 }
 
 func (s *server) names(ctx context.Context) (names, error) {
-	n := names{storeByID: map[int64]store.BCStore{}, users: map[int64]string{}, companies: map[int64]store.Company{}}
+	n := names{storeByID: map[int64]store.BCStore{}, users: map[int64]string{}}
 	stores, err := s.Store.BCStores(ctx)
 	if err != nil {
 		return n, err
@@ -143,14 +143,23 @@ func (s *server) names(ctx context.Context) (names, error) {
 	for _, u := range users {
 		n.users[u.CompanyID] = u.Username
 	}
-	companies, err := s.Store.Companies(ctx)
-	if err != nil {
+	if n.companies, err = s.companiesByID(ctx); err != nil {
 		return n, err
 	}
-	for _, c := range companies {
-		n.companies[c.ID] = c
-	}
 	return n, nil
+}
+
+// companiesByID reads every company file, by id.
+func (s *server) companiesByID(ctx context.Context) (map[int64]store.Company, error) {
+	companies, err := s.Store.Companies(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]store.Company, len(companies))
+	for _, c := range companies {
+		byID[c.ID] = c
+	}
+	return byID, nil
 }
 
 // store names a store by its hash, "store N" when it is gone.

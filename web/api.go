@@ -174,14 +174,10 @@ func (s *server) apiCompanies(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	companies, err := s.Store.Companies(ctx)
+	byID, err := s.companiesByID(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	byID := map[int64]store.Company{}
-	for _, c := range companies {
-		byID[c.ID] = c
 	}
 	out := []apiCompany{}
 	for _, u := range users {

@@ -131,13 +131,9 @@ func (s *server) status(ctx context.Context) (*liveStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	companies, err := s.Store.Companies(ctx)
+	byID, err := s.companiesByID(ctx)
 	if err != nil {
 		return nil, err
-	}
-	byID := map[int64]store.Company{}
-	for _, c := range companies {
-		byID[c.ID] = c
 	}
 	open, err := s.Store.OpenSessions(ctx)
 	if err != nil {
